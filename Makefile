@@ -1,0 +1,61 @@
+# exitanalysis: two commands do everything (see README).
+#   make report   set up .venv on first use, then run the default config
+#   make test     same set-up, then the whole test suite
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CONSTRAINTS := requirements/constraints.txt
+CONFIG ?= configs/exitpakke.yaml
+PYTEST_ARGS ?=
+
+.PHONY: help setup report test lab lint synth validate lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+
+$(STAMP): pyproject.toml $(CONSTRAINTS)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "exitanalysis needs Python >= 3.11; set PYTHON=python3.11 (or newer)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP)  ## create .venv and install the pinned set (only when needed)
+
+report: $(STAMP)  ## run the default config into reports/
+	$(BIN)/exitanalysis run $(CONFIG)
+
+test: $(STAMP)  ## lint, type-check, then the whole test suite (notebooks included)
+	$(BIN)/ruff check --quiet src tests benchmarks
+	$(BIN)/mypy --no-error-summary
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)  ## ruff and mypy
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+lab: $(STAMP)  ## JupyterLab on notebooks/ with the project's kernel
+	$(BIN)/python -m ipykernel install --sys-prefix --name exitanalysis --display-name "Python (exitanalysis)" >/dev/null
+	cd notebooks && ../$(BIN)/jupyter lab
+
+validate: $(STAMP)  ## validate the default config and its inputs only
+	$(BIN)/exitanalysis validate $(CONFIG)
+
+synth: $(STAMP)  ## regenerate data/synthetic/ (same seed, same bytes)
+	$(BIN)/exitanalysis synth --out data/synthetic
+
+lock: $(STAMP)  ## rewrite the pinned versions after a dependency change
+	@sed -n '/^# /p;/^#$$/p' $(CONSTRAINTS) > $(CONSTRAINTS).new
+	@$(BIN)/python -m pip freeze --exclude-editable --all | grep -vE '^(setuptools|wheel)==' >> $(CONSTRAINTS).new
+	@mv $(CONSTRAINTS).new $(CONSTRAINTS)
+	@echo "rewrote $(CONSTRAINTS); run make test"
+
+clean:  ## remove .venv, generated reports and caches
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
+	find reports -mindepth 1 -maxdepth 1 ! -name README.md ! -name .gitignore -exec rm -rf {} +
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,46 @@
+"""exitanalysis: early, quantified and repeatable evaluation of exit programmes.
+
+>>> import exitanalysis as xa
+>>> config = xa.load_config("configs/exitpakke.yaml")  # doctest: +SKIP
+>>> programme = xa.load_programme(config)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .config import Config, load_config
+from .data import InputSource, Programme, load_programme
+from .errors import (
+    ConfigError,
+    ExitanalysisError,
+    InputError,
+    LockHeldError,
+    NotebookFailedError,
+    Problem,
+    UsageError,
+)
+from .public import PublicData, load_public
+
+try:
+    __version__ = version("exitanalysis")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0+unknown"
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "PublicData",
+    "load_public",
+    "ExitanalysisError",
+    "InputError",
+    "InputSource",
+    "LockHeldError",
+    "NotebookFailedError",
+    "Problem",
+    "Programme",
+    "UsageError",
+    "__version__",
+    "load_config",
+    "load_programme",
+]

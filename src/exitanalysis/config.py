@@ -1,0 +1,370 @@
+"""Programme configuration (CONTRACT §2): read a YAML file into a validated, frozen model.
+
+Every problem is reported at once, each naming the key (``programme.target``) and what was
+expected, so a user can fix the file in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from .errors import ConfigError
+
+Language = Literal["en", "da"]
+Audience = Literal["internal", "public"]
+PriorWeight = float | Literal["accelerated", "hedging"]
+PRIOR_WEIGHT_WORDS = ("accelerated", "hedging")
+
+#: Parties a referral may come from or go to besides the configured organisations.
+EXTERNAL_PARTIES = ("municipality", "jobcenter", "health", "police", "other")
+
+#: The tables of CONTRACT §3, in the order they are read.
+TABLE_NAMES = ("persons", "activities", "outcomes", "referrals", "monthly")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Organisation(_Strict):
+    """A partner organisation; ``id`` is the value used in every data file."""
+
+    id: str = Field(min_length=1, pattern=r"^\S+$")
+    name: str = Field(min_length=1)
+
+
+class ProgrammeSpec(_Strict):
+    """What was promised: the recruitment period, the target and the partners."""
+
+    name: str = Field(min_length=1)
+    start: dt.date
+    end: dt.date
+    target: int = Field(ge=1)
+    organisations: list[Organisation] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _period_and_ids(self) -> ProgrammeSpec:
+        if self.start > self.end:
+            raise ValueError("start must not be after end")
+        ids = [o.id for o in self.organisations]
+        duplicated = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicated:
+            raise ValueError(f"organisation ids must be unique; repeated: {', '.join(duplicated)}")
+        clashing = sorted(set(ids) & set(EXTERNAL_PARTIES))
+        if clashing:
+            raise ValueError(
+                "organisation ids must differ from the external referral parties "
+                f"({', '.join(EXTERNAL_PARTIES)}); clashing: {', '.join(clashing)}"
+            )
+        return self
+
+    @property
+    def organisation_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.organisations)
+
+
+class Snapshot(_Strict):
+    """A published figure: how many had been contacted (and/or included) by ``as_of``."""
+
+    as_of: dt.date
+    contacted: int | None = Field(default=None, ge=0)
+    included: int | None = Field(default=None, ge=0)
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _has_a_count(self) -> Snapshot:
+        if self.contacted is None and self.included is None:
+            raise ValueError("a snapshot needs 'contacted', 'included' or both")
+        if (
+            self.contacted is not None
+            and self.included is not None
+            and self.included > self.contacted
+        ):
+            raise ValueError("'included' must not exceed 'contacted'")
+        return self
+
+
+class DataPaths(_Strict):
+    """Input tables; paths are relative to the config file and resolved on loading."""
+
+    persons: Path | None = None
+    activities: Path | None = None
+    outcomes: Path | None = None
+    referrals: Path | None = None
+    monthly: Path | None = None
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _resolve_and_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is None:
+            return None
+        base = Path((info.context or {}).get("base_dir", "."))
+        path = value if value.is_absolute() else base / value
+        path = Path(os.path.abspath(path))
+        if not path.is_file():
+            raise ValueError(f"file not found: {value}")
+        return path
+
+    @model_validator(mode="after")
+    def _coherent(self) -> DataPaths:
+        if self.persons is not None and self.monthly is not None:
+            raise ValueError("'persons' and 'monthly' are alternatives; give one of them")
+        needs_persons = [n for n in ("activities", "outcomes") if getattr(self, n) is not None]
+        if needs_persons and self.persons is None:
+            raise ValueError(f"{' and '.join(needs_persons)} refer to persons; give 'persons' too")
+        return self
+
+    def given(self) -> dict[str, Path]:
+        """The tables that are configured, in reading order."""
+        return {n: p for n in TABLE_NAMES if (p := getattr(self, n)) is not None}
+
+
+class AnalysisSpec(_Strict):
+    """Settings of the analysis; ``as_of`` defaults to the last date in the data."""
+
+    as_of: dt.date | None = None
+    prior_weight: PriorWeight = 0.5
+    warning_threshold: float = Field(default=0.10, gt=0.0, lt=1.0)
+    min_cell: int = Field(default=5, ge=1)
+
+    @field_validator("prior_weight", mode="before")
+    @classmethod
+    def _prior_weight(cls, value: Any) -> PriorWeight:
+        return parse_prior_weight(value)
+
+
+def parse_prior_weight(value: Any) -> PriorWeight:
+    """A number in [0, 1], ``'accelerated'`` or ``'hedging'``; anything else is an error."""
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in PRIOR_WEIGHT_WORDS:
+            return word  # type: ignore[return-value]
+        try:
+            value = float(word)
+        except ValueError:
+            value = None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ValueError("expected a number in [0, 1], 'accelerated' or 'hedging'")
+    return float(value)
+
+
+class Config(_Strict):
+    """A validated programme config (CONTRACT §2). Load it with :func:`load_config`."""
+
+    programme: ProgrammeSpec
+    observed: list[Snapshot] = Field(default_factory=list)
+    data: DataPaths = Field(default_factory=DataPaths)
+    analysis: AnalysisSpec = Field(default_factory=AnalysisSpec)
+    language: Language = "en"
+    audience: Audience = "internal"
+    seed: int = 20200101
+
+    _path: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _dates_in_period(self) -> Config:
+        start, end = self.programme.start, self.programme.end
+        for i, snap in enumerate(self.observed):
+            if not start <= snap.as_of <= end:
+                raise ValueError(
+                    f"observed[{i}].as_of must lie within the programme period {start} to {end}"
+                )
+        if self.analysis.as_of is not None and self.analysis.as_of < start:
+            raise ValueError(f"analysis.as_of must not be before programme.start ({start})")
+        if not self.observed and not self.data.given():
+            raise ValueError("nothing to analyse: give 'observed' snapshots, 'data' tables or both")
+        return self
+
+    @property
+    def path(self) -> Path:
+        """The config file this was read from."""
+        if self._path is None:
+            raise AttributeError("this config was not read from a file")
+        return self._path
+
+    @property
+    def run_name(self) -> str:
+        """Name of the report folder: the config file's stem."""
+        return self.path.stem
+
+    def with_overrides(self, **changes: Any) -> Config:
+        """A copy with top-level keys replaced (``language``, ``audience``), validated again."""
+        data = self.model_dump()
+        data.update({k: v for k, v in changes.items() if v is not None})
+        new = Config.model_validate(data, context={"base_dir": self.path.parent})
+        new._path = self._path
+        return new
+
+    def to_manifest(self, relative_to: Path | None = None) -> dict[str, Any]:
+        """The resolved config as JSON-ready data, with paths relative to ``relative_to``."""
+        base = Path(relative_to or Path.cwd())
+        data = self.model_dump(mode="json")
+        for name, path in self.data.given().items():
+            data["data"][name] = display_path(path, base, self.path.parent)
+        return data
+
+
+def display_path(path: Path, cwd: Path | None = None, config_dir: Path | None = None) -> str:
+    """How a report names an input file: relative to the project, the working directory or
+    the config's folder, whichever contains it first.
+
+    A file outside all three is named by its file name only, so a report never shows a
+    private folder layout (user names, shares).
+    """
+    from .paths import project_root
+
+    resolved = path.resolve()
+    bases = [project_root(), cwd or Path.cwd()] + ([config_dir] if config_dir else [])
+    for base in bases:
+        if resolved.is_relative_to(base.resolve()):
+            return resolved.relative_to(base.resolve()).as_posix()
+    return path.name
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that rejects a key given twice in one mapping."""
+
+
+def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key '{key}' is given twice", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _construct_unique_mapping,
+)
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read and validate a programme config.
+
+    Parameters
+    ----------
+    path
+        A YAML file as described in CONTRACT §2. Data paths in it are relative to its folder.
+
+    Returns
+    -------
+    Config
+        Frozen and validated; ``config.data`` holds absolute paths of existing files.
+
+    Raises
+    ------
+    ConfigError
+        Listing every problem, each naming the key and what was expected.
+
+    Examples
+    --------
+    >>> import exitanalysis as xa
+    >>> config = xa.load_config("configs/exitpakke.yaml")  # doctest: +SKIP
+    >>> config.programme.target  # doctest: +SKIP
+    465
+    """
+    path = Path(path)
+    shown = str(path)
+    if not path.is_file():
+        raise ConfigError(shown, [f"config file not found: {shown}"])
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(shown, ["the config file must be UTF-8 text"]) from None
+    try:
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(shown, [f"not valid YAML{where}: {problem}"]) from None
+    if not isinstance(raw, dict):
+        raise ConfigError(shown, ["expected a mapping with keys programme, observed, data, ..."])
+    try:
+        config = Config.model_validate(raw, context={"base_dir": path.parent})
+    except ValidationError as exc:
+        raise ConfigError(shown, [_describe(err) for err in exc.errors()]) from None
+    config._path = path
+    return config
+
+
+_EXPECTED = {
+    "date_from_datetime_parsing": "expected a date written YYYY-MM-DD",
+    "date_parsing": "expected a date written YYYY-MM-DD",
+    "date_type": "expected a date written YYYY-MM-DD",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "string_type": "expected text",
+    "list_type": "expected a list",
+    "model_type": "expected a mapping of keys",
+    "dict_type": "expected a mapping of keys",
+    "missing": "required key is missing",
+    "path_type": "expected a file path",
+}
+
+
+def _describe(err: Any) -> str:
+    """One line per pydantic error: the dotted key and what was expected."""
+    key = _dotted(err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"key '{key}': unknown key (check the spelling against CONTRACT §2)"
+    if kind == "literal_error":
+        allowed = err.get("ctx", {}).get("expected", "")
+        return f"key '{key}': expected one of {allowed}"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        ctx = err.get("ctx", {})
+        bound = {
+            "greater_than_equal": f"≥ {ctx.get('ge')}",
+            "less_than_equal": f"≤ {ctx.get('le')}",
+            "greater_than": f"> {ctx.get('gt')}",
+            "less_than": f"< {ctx.get('lt')}",
+        }[kind]
+        return f"key '{key}': expected a number {bound}"
+    if kind == "string_pattern_mismatch":
+        return f"key '{key}': expected text without spaces"
+    if kind in ("too_short", "string_too_short"):
+        return f"key '{key}': must not be empty"
+    if kind == "value_error":
+        message = str(err["msg"]).removeprefix("Value error, ")
+        return f"key '{key}': {message}" if key != "(top level)" else message
+    return f"key '{key}': {_EXPECTED.get(kind, err['msg'])}"
+
+
+def _is_union_branch(part: Any) -> bool:
+    return isinstance(part, str) and ("[" in part or part in ("float", "constrained-float"))
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _is_union_branch(part) or part.startswith("function-"):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"

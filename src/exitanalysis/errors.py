@@ -1,0 +1,108 @@
+"""Exceptions with messages that say what was expected and where.
+
+Every error a user can cause (a bad config, a bad input table, bad arguments) is an
+:class:`ExitanalysisError` carrying the exit code of CONTRACT §1. Messages never quote the
+content of a data cell: they name the file, the column, the rule and the row numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+#: How many row numbers a message lists before it summarises the rest.
+MAX_ROWS_SHOWN = 20
+
+
+def format_rows(rows: Sequence[int], limit: int = MAX_ROWS_SHOWN) -> str:
+    """Render row numbers compactly: ``rows 2, 5, 9`` or ``rows 2, 5, … (132 rows in all)``.
+
+    Runs of consecutive numbers are written as ranges (``rows 2-40``).
+    """
+    ordered = sorted(set(int(r) for r in rows))
+    if not ordered:
+        return ""
+    parts: list[str] = []
+    start = prev = ordered[0]
+    shown = 0
+    for r in [*ordered[1:], None]:
+        if r is not None and r == prev + 1:
+            prev = r
+            continue
+        parts.append(f"{start}" if start == prev else f"{start}-{prev}")
+        shown += 1
+        if r is None:
+            break
+        start = prev = r
+    word = "row" if len(ordered) == 1 else "rows"
+    if shown > limit:
+        return f"{word} {', '.join(parts[:limit])}, … ({len(ordered)} rows in all)"
+    return f"{word} {', '.join(parts)}"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One broken rule in one place.
+
+    Attributes
+    ----------
+    file
+        The file (or config key) where the problem is, as the user wrote it.
+    column
+        The column or config key concerned, or ``None`` for a whole-file problem.
+    rule
+        What was expected, in words (never the offending value).
+    rows
+        Row numbers as a spreadsheet shows them: the header is row 1, the first data row is 2.
+    """
+
+    file: str
+    column: str | None
+    rule: str
+    rows: tuple[int, ...] = field(default=())
+
+    def __str__(self) -> str:
+        where = self.file if self.column is None else f"{self.file}: column '{self.column}'"
+        rows = f": {format_rows(self.rows)}" if self.rows else ""
+        return f"{where}: {self.rule}{rows}"
+
+
+class ExitanalysisError(Exception):
+    """Base class of errors a user can cause; ``exit_code`` follows CONTRACT §1."""
+
+    exit_code = 2
+
+
+class ConfigError(ExitanalysisError):
+    """The config file is missing, unreadable or breaks a rule; lists every problem found."""
+
+    def __init__(self, path: str, problems: Sequence[str]) -> None:
+        self.path = path
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"invalid config {path} ({len(self.problems)} problem(s)):\n{lines}")
+
+
+class InputError(ExitanalysisError):
+    """One or more input tables break the data contract; lists every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(sorted(problems))
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"invalid input ({len(self.problems)} problem(s)):\n{lines}")
+
+
+class UsageError(ExitanalysisError):
+    """Command-line arguments that cannot be used (wrong value, unknown notebook)."""
+
+
+class LockHeldError(ExitanalysisError):
+    """Another run of the same report holds its lock."""
+
+    exit_code = 3
+
+
+class NotebookFailedError(ExitanalysisError):
+    """A notebook failed during execution; the partial notebook is kept privately."""
+
+    exit_code = 1

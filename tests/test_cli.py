@@ -1,0 +1,45 @@
+"""The command line (CONTRACT §1): help, version, exit codes, no tracebacks for mistakes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import exitanalysis as xa
+
+
+def test_console_script_help_and_version() -> None:
+    result = subprocess.run([sys.executable, "-m", "exitanalysis", "--help"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    for word in ("validate", "exit codes", "3  another run"):
+        assert word in result.stdout
+    script = Path(sys.executable).with_name("exitanalysis")  # the installed console script
+    version = subprocess.run([str(script), "--version"], capture_output=True, text=True,
+                             check=False)
+    assert version.stdout.strip() == f"exitanalysis {xa.__version__}"
+
+
+@pytest.mark.parametrize("command", ["validate"])
+def test_every_command_has_help(cli, command: str) -> None:
+    outcome = cli(command, "--help")
+    assert outcome.code == 0
+    assert "usage: exitanalysis " + command in outcome.out
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((), "the following arguments are required: COMMAND"),
+        (("frobnicate",), "invalid choice: 'frobnicate'"),
+        (("validate", "configs/none.yaml"), "config file not found: configs/none.yaml"),
+    ],
+)
+def test_bad_arguments_exit_2_with_a_message(cli, args: tuple[str, ...], message: str) -> None:
+    outcome = cli(*args)
+    assert outcome.code == 2
+    assert message in outcome.err
+    assert "Traceback" not in outcome.err
