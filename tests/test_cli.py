@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 import exitanalysis as xa
+from conftest import DEFAULT_CONFIG
 
 
 def test_console_script_help_and_version() -> None:
     result = subprocess.run([sys.executable, "-m", "exitanalysis", "--help"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0
-    for word in ("validate", "exit codes", "3  another run"):
+    for word in ("validate", "synth", "exit codes", "3  another run"):
         assert word in result.stdout
     script = Path(sys.executable).with_name("exitanalysis")  # the installed console script
     version = subprocess.run([str(script), "--version"], capture_output=True, text=True,
@@ -23,7 +24,7 @@ def test_console_script_help_and_version() -> None:
     assert version.stdout.strip() == f"exitanalysis {xa.__version__}"
 
 
-@pytest.mark.parametrize("command", ["validate"])
+@pytest.mark.parametrize("command", ["validate", "synth"])
 def test_every_command_has_help(cli, command: str) -> None:
     outcome = cli(command, "--help")
     assert outcome.code == 0
@@ -43,3 +44,11 @@ def test_bad_arguments_exit_2_with_a_message(cli, args: tuple[str, ...], message
     assert outcome.code == 2
     assert message in outcome.err
     assert "Traceback" not in outcome.err
+
+
+def test_validate_accepts_the_default_config(cli) -> None:
+    outcome = cli("validate", DEFAULT_CONFIG)
+    assert outcome.code == 0, outcome.err
+    assert "OK: 4 table(s), no problems" in outcome.out
+    assert "persons     data/synthetic/persons.csv" in outcome.out
+    assert "synthetic" in outcome.out

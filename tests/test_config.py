@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 import yaml
 
 import exitanalysis as xa
+from conftest import DEFAULT_CONFIG
 from helpers import DELETE, write_programme
+
+
+def test_default_config_is_the_copenhagen_case() -> None:
+    config = xa.load_config(DEFAULT_CONFIG)
+    assert config.programme.target == 465
+    assert (config.programme.start, config.programme.end) == (dt.date(2020, 1, 1),
+                                                              dt.date(2023, 12, 31))
+    assert config.programme.organisation_ids == ("reden_kbh", "reden_int", "liva")
+    assert [(s.as_of, s.contacted) for s in config.observed] == [(dt.date(2022, 1, 1), 64)]
+    assert config.run_name == "exitpakke"
+    assert all(p.is_file() for p in config.data.given().values())
+    assert config.analysis.warning_threshold == 0.10 and config.analysis.min_cell == 5
 
 
 def test_defaults_and_overrides(tmp_path: Path) -> None:
