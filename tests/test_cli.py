@@ -16,7 +16,7 @@ def test_console_script_help_and_version() -> None:
     result = subprocess.run([sys.executable, "-m", "exitanalysis", "--help"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0
-    for word in ("validate", "synth", "exit codes", "3  another run"):
+    for word in ("run", "validate", "synth", "exit codes", "3  another run"):
         assert word in result.stdout
     script = Path(sys.executable).with_name("exitanalysis")  # the installed console script
     version = subprocess.run([str(script), "--version"], capture_output=True, text=True,
@@ -24,7 +24,7 @@ def test_console_script_help_and_version() -> None:
     assert version.stdout.strip() == f"exitanalysis {xa.__version__}"
 
 
-@pytest.mark.parametrize("command", ["validate", "synth"])
+@pytest.mark.parametrize("command", ["run", "validate", "synth"])
 def test_every_command_has_help(cli, command: str) -> None:
     outcome = cli(command, "--help")
     assert outcome.code == 0
@@ -36,6 +36,11 @@ def test_every_command_has_help(cli, command: str) -> None:
     [
         ((), "the following arguments are required: COMMAND"),
         (("frobnicate",), "invalid choice: 'frobnicate'"),
+        (("run", str(DEFAULT_CONFIG), "--language", "de"), "invalid choice: 'de'"),
+        (("run", str(DEFAULT_CONFIG), "--jobs", "two"), "invalid int value: 'two'"),
+        (("run", str(DEFAULT_CONFIG), "--jobs", "0"), "--jobs must be at least 1"),
+        (("run", str(DEFAULT_CONFIG), "--only", "nosuch"),
+         "--only: unknown notebook(s) nosuch; available: data_overview"),
         (("validate", "configs/none.yaml"), "config file not found: configs/none.yaml"),
     ],
 )
@@ -52,3 +57,10 @@ def test_validate_accepts_the_default_config(cli) -> None:
     assert "OK: 4 table(s), no problems" in outcome.out
     assert "persons     data/synthetic/persons.csv" in outcome.out
     assert "synthetic" in outcome.out
+
+
+def test_public_audience_is_refused_until_disclosure_control_exists(cli, tmp_path) -> None:
+    outcome = cli("run", DEFAULT_CONFIG, "--audience", "public", "--out", tmp_path)
+    assert outcome.code == 2
+    assert "audience 'public' is not available yet" in outcome.err
+    assert not (tmp_path / "exitpakke").exists()

@@ -20,6 +20,8 @@ from .errors import (
     Problem,
     UsageError,
 )
+from .outputs import save_figure, save_table
+from .overview import DataOverview, data_overview
 from .public import PublicData, load_public
 
 try:
@@ -30,8 +32,12 @@ except PackageNotFoundError:  # running from a source tree without installing
 __all__ = [
     "Config",
     "ConfigError",
+    "DataOverview",
     "PublicData",
+    "data_overview",
     "load_public",
+    "save_figure",
+    "save_table",
     "ExitanalysisError",
     "InputError",
     "InputSource",

@@ -30,6 +30,7 @@ exit codes:
 
 examples:
   exitanalysis validate configs/exitpakke.yaml
+  exitanalysis run configs/exitpakke.yaml --language da
   exitanalysis synth --out data/synthetic --seed 20200101
 """
 
@@ -44,6 +45,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"exitanalysis {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
+
+    run = commands.add_parser(
+        "run",
+        help="validate, execute every notebook and publish the report",
+        description="Validate the config and every input, execute each notebook, render HTML "
+        "without code and publish the whole report folder at once to DIR/<run-name>/.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("config", metavar="CONFIG", help="programme config (YAML)")
+    run.add_argument("--out", metavar="DIR", default="reports",
+                     help="parent folder of the report (default: %(default)s)")
+    run.add_argument("--jobs", metavar="N", type=int, default=None,
+                     help="notebooks executed at once (default: the number of cores)")
+    run.add_argument("--only", metavar="NAME", nargs="+",
+                     help="run only these notebooks (by stem, e.g. data_overview)")
+    run.add_argument("--language", choices=("da", "en"), help="override the config's language")
+    run.add_argument("--audience", choices=("internal", "public"),
+                     help="override the config's audience")
+    run.add_argument("--timeout", metavar="SECONDS", type=float, default=600.0,
+                     help="time limit for a single notebook cell (default: %(default)s)")
+    run.add_argument("--notebooks", metavar="DIR", default=None,
+                     help="folder of notebooks (default: the project's notebooks/)")
 
     validate = commands.add_parser(
         "validate",
@@ -75,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "synth":
             return _synth(args)
+        if args.command == "run":
+            return _run(args)
     except ExitanalysisError as exc:
         print(f"exitanalysis: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -115,6 +141,23 @@ def _synth(args: argparse.Namespace) -> int:
         f"{realised['contacted_before_midpoint']} first contacted before "
         f"{programme.truth.midpoint}, {realised['included']} included"
     )
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .pipeline import run
+
+    result = run(
+        args.config,
+        out_dir=args.out,
+        jobs=args.jobs,
+        only=args.only,
+        language=args.language,
+        audience=args.audience,
+        notebooks_dir=args.notebooks,
+        cell_timeout=args.timeout,
+    )
+    print(result.report_dir / "index.html")
     return 0
 
 
