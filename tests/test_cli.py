@@ -6,10 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import exitanalysis as xa
 from conftest import DEFAULT_CONFIG
+from helpers import PERSONS, tables, write_programme
 
 
 def test_console_script_help_and_version() -> None:
@@ -64,3 +66,17 @@ def test_public_audience_is_refused_until_disclosure_control_exists(cli, tmp_pat
     assert outcome.code == 2
     assert "audience 'public' is not available yet" in outcome.err
     assert not (tmp_path / "exitpakke").exists()
+
+
+def test_validate_accepts_a_danish_style_export(cli, tmp_path) -> None:
+
+
+    persons = PERSONS.copy()
+    persons["first_contact"] = pd.to_datetime(persons["first_contact"]).dt.strftime("%d-%m-%Y")
+    persons["included"] = persons["included"].map({"true": "ja", "false": "nej"})
+    config = write_programme(tmp_path, tables(persons=persons), encoding="cp1252", sep=";",
+                             newline="\r\n")
+    outcome = cli("validate", config)
+    assert outcome.code == 0, outcome.err
+    assert "CSV, Windows-1252, ';'-separated" in outcome.out
+    assert "OK: 4 table(s), no problems" in outcome.out
