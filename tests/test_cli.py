@@ -18,7 +18,7 @@ def test_console_script_help_and_version() -> None:
     result = subprocess.run([sys.executable, "-m", "exitanalysis", "--help"],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0
-    for word in ("run", "validate", "synth", "exit codes", "3  another run"):
+    for word in ("run", "validate", "synth", "shortfall", "exit codes", "3  another run"):
         assert word in result.stdout
     script = Path(sys.executable).with_name("exitanalysis")  # the installed console script
     version = subprocess.run([str(script), "--version"], capture_output=True, text=True,
@@ -26,7 +26,7 @@ def test_console_script_help_and_version() -> None:
     assert version.stdout.strip() == f"exitanalysis {xa.__version__}"
 
 
-@pytest.mark.parametrize("command", ["run", "validate", "synth"])
+@pytest.mark.parametrize("command", ["run", "validate", "synth", "shortfall"])
 def test_every_command_has_help(cli, command: str) -> None:
     outcome = cli(command, "--help")
     assert outcome.code == 0
@@ -44,6 +44,15 @@ def test_every_command_has_help(cli, command: str) -> None:
         (("run", str(DEFAULT_CONFIG), "--only", "nosuch"),
          "--only: unknown notebook(s) nosuch; available: data_overview"),
         (("validate", "configs/none.yaml"), "config file not found: configs/none.yaml"),
+        (("shortfall", "--target", "465", "--recruited", "64", "--duration", "48"),
+         "the following arguments are required: --elapsed"),
+        (("shortfall", "--target", "465", "--recruited", "64", "--duration", "48",
+          "--elapsed", "60"), "shortfall: elapsed must lie between 0 and duration"),
+        (("shortfall", "--target", "465", "--recruited", "64", "--duration", "48",
+          "--elapsed", "24", "--prior-weight", "strong"),
+         "shortfall: expected a number in [0, 1], 'accelerated' or 'hedging'"),
+        (("shortfall", "--target", "465", "--recruited", "64", "--duration", "48",
+          "--elapsed", "24", "--at", "12"), "shortfall: --at (12) must not be before --elapsed"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_message(cli, args: tuple[str, ...], message: str) -> None:
@@ -80,3 +89,34 @@ def test_validate_accepts_a_danish_style_export(cli, tmp_path) -> None:
     assert outcome.code == 0, outcome.err
     assert "CSV, Windows-1252, ';'-separated" in outcome.out
     assert "OK: 4 table(s), no problems" in outcome.out
+
+
+SHORTFALL = ("shortfall", "--target", "465", "--recruited", "64", "--duration", "48",
+             "--elapsed", "24")
+FORECAST_KEYS = {"target", "recruited", "duration", "elapsed", "prior_weight", "p_reach_target",
+                 "final_count", "time_to_target", "observed_rate", "required_rate",
+                 "pace_ratio"}
+
+
+def test_shortfall_json_has_the_manifest_keys(cli) -> None:
+    import json
+
+    outcome = cli(*SHORTFALL, "--json")
+    assert outcome.code == 0, outcome.err
+    result = json.loads(outcome.out)
+    assert set(result) >= FORECAST_KEYS and "count_at" not in result
+    assert set(result["final_count"]) == {"mean", "q025", "q05", "q50", "q95", "q975"}
+    assert set(result["time_to_target"]) == {"q025", "q05", "q50", "q95", "q975"}
+    assert result["final_count"]["q50"] == 212  # CONTRACT §4's example
+    with_at = json.loads(cli(*SHORTFALL, "--json", "--at", "36",
+                             "--prior-weight", "hedging").out)
+    assert with_at["count_at"]["time"] == 36.0
+    assert set(with_at["count_at"]) == {"time", "mean", "q025", "q05", "q50", "q95", "q975"}
+    assert with_at["prior_weight"] == "hedging"
+
+
+def test_shortfall_text(cli) -> None:
+    outcome = cli(*SHORTFALL, "--at", "36")
+    assert outcome.code == 0
+    assert "Probability of reaching the target by the end: 3.2e-39." in outcome.out
+    assert "Count at time 36: median 138" in outcome.out

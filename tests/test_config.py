@@ -23,6 +23,10 @@ def test_default_config_is_the_copenhagen_case() -> None:
     assert config.run_name == "exitpakke"
     assert all(p.is_file() for p in config.data.given().values())
     assert config.analysis.warning_threshold == 0.10 and config.analysis.min_cell == 5
+    assert config.programme.closed is not None
+    assert (config.programme.closed.earliest, config.programme.closed.latest) == (
+        dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    assert [p.weight for p in config.analysis.exposure] == [0.5]
 
 
 def test_defaults_and_overrides(tmp_path: Path) -> None:
@@ -70,6 +74,15 @@ BAD_CONFIGS = [
     ({"data.monthly": "data/persons.csv"},
      "key 'data': 'persons' and 'monthly' are alternatives; give one of them"),
     ({"data": {}, "observed": []}, "nothing to analyse"),
+    ({"analysis.exposure": [{"start": "2020-03-01", "end": "2020-04-30", "weight": 2,
+                             "reason": "lockdown"}]},
+     "key 'analysis.exposure[0].weight': expected a number ≤ 1.0"),
+    ({"analysis.exposure": [{"start": "2020-03-01", "end": "2020-04-30", "weight": 0.5}]},
+     "key 'analysis.exposure[0].reason': required key is missing"),
+    ({"programme.closed": {"earliest": "2023-12-31", "latest": "2023-01-01", "source": "x"}},
+     "key 'programme.closed': earliest must not be after latest"),
+    ({"analysis.recruitment_measure": "recruited"},
+     "key 'analysis.recruitment_measure': expected one of 'included' or 'contacted'"),
 ]
 
 

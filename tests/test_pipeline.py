@@ -55,8 +55,12 @@ def test_manifest_has_the_contract_keys(report: Path) -> None:
     assert (manifest["audience"], manifest["language"]) == ("internal", "en")
     assert manifest["config"]["data"]["persons"] == "data/synthetic/persons.csv"
     assert manifest["config"]["programme"]["target"] == 465
-    assert set(manifest["headline"]) >= {"forecast", "first_warning", "warning_threshold"}
-    assert manifest["headline"]["warning_threshold"] == 0.10
+    headline = manifest["headline"]
+    assert set(headline) >= {"forecast", "first_warning", "warning_threshold"}
+    assert headline["warning_threshold"] == 0.10
+    assert headline["forecast"]["recruited"] == 64 and headline["forecast"]["target"] == 465
+    assert headline["forecast"]["p_reach_target"] < 1e-30
+    assert headline["first_warning"] == "2020-03" and headline["status"] == "off track"
     for entry in manifest["inputs"]:
         data = (ROOT / entry["path"]).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
@@ -105,12 +109,18 @@ def test_report_has_no_code_and_every_figure_is_marked(report: Path) -> None:
     text = (report / "data_overview.html").read_text(encoding="utf-8")
     assert "xa.load_config" not in text and 'class="jp-CodeMirrorEditor' not in text
     assert "exitanalysis:complete" not in text  # the completion marker stays hidden
+    # Built only from the memo's published figure (real, not synthetic): unmarked. Every other
+    # figure of the default run uses the synthetic tables and must carry the mark.
+    from_published_figure = {"recruitment_fan", "recruitment_requirement", "early_warning_replay"}
     for svg in (report / "figures").glob("*.svg"):
-        assert "SYNTHETIC DATA" in svg.read_text(encoding="utf-8"), svg.name
+        marked = "SYNTHETIC DATA" in svg.read_text(encoding="utf-8")
+        assert marked == (svg.stem not in from_published_figure), svg.name
 
 
 def test_index_links_every_report_with_a_thumbnail(report: Path) -> None:
     text = (report / "index.html").read_text(encoding="utf-8")
+    assert "Off track: the probability of reaching 465 by 2023-12-31 is &lt; 0.01 %" in text
+    assert "would first have warned in 2020-03" in text
     for stem in (p.stem for p in (ROOT / "notebooks").glob("*.ipynb")):
         assert f'href="{stem}.html"' in text
     assert text.count('<img src="data:image/png;base64,') >= 1

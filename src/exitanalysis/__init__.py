@@ -23,6 +23,14 @@ from .errors import (
 from .outputs import save_figure, save_table
 from .overview import DataOverview, data_overview
 from .public import PublicData, load_public
+from .recruitment import (
+    PartnerRates,
+    RecruitmentForecast,
+    fit_partners,
+    forecast_overdispersed,
+    forecast_recruitment,
+)
+from .shortfall import EarlyWarning, ShortfallAssessment, assess_shortfall, headline_frame
 
 try:
     __version__ = version("exitanalysis")
@@ -30,6 +38,15 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "EarlyWarning",
+    "PartnerRates",
+    "RecruitmentForecast",
+    "ShortfallAssessment",
+    "assess_shortfall",
+    "headline_frame",
+    "fit_partners",
+    "forecast_overdispersed",
+    "forecast_recruitment",
     "Config",
     "ConfigError",
     "DataOverview",

@@ -32,6 +32,7 @@ examples:
   exitanalysis validate configs/exitpakke.yaml
   exitanalysis run configs/exitpakke.yaml --language da
   exitanalysis synth --out data/synthetic --seed 20200101
+  exitanalysis shortfall --target 465 --recruited 64 --duration 48 --elapsed 24
 """
 
 
@@ -88,6 +89,32 @@ def build_parser() -> argparse.ArgumentParser:
                        help="output folder (default: %(default)s)")
     synth.add_argument("--seed", metavar="N", type=int, default=20200101,
                        help="random seed (default: %(default)s)")
+    shortfall = commands.add_parser(
+        "shortfall",
+        help="forecast recruitment from aggregate numbers (Gamma-Poisson model)",
+        description="Forecast recruitment to the end of the period from four numbers, with the "
+        "Gamma-Poisson accrual model of CONTRACT §5: the probability of reaching the target, "
+        "the final count and the time the target is reached, with uncertainty. Any consistent "
+        "time unit works (days, months).",
+        epilog="example:\n  exitanalysis shortfall --target 465 --recruited 64 --duration 48 "
+        "--elapsed 24 --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    shortfall.add_argument("--target", metavar="N", type=int, required=True,
+                           help="persons to recruit by the end")
+    shortfall.add_argument("--recruited", metavar="M", type=int, required=True,
+                           help="persons recruited so far")
+    shortfall.add_argument("--duration", metavar="T", type=float, required=True,
+                           help="planned length of the period")
+    shortfall.add_argument("--elapsed", metavar="t", type=float, required=True,
+                           help="time elapsed so far (same unit as --duration)")
+    shortfall.add_argument("--prior-weight", metavar="P", default="0.5",
+                           help="a number in [0, 1], 'accelerated' or 'hedging' "
+                           "(default: %(default)s)")
+    shortfall.add_argument("--at", metavar="TIME", type=float, default=None,
+                           help="also forecast the count at this time")
+    shortfall.add_argument("--json", action="store_true",
+                           help="print the keys of manifest.json's headline.forecast")
     return parser
 
 
@@ -101,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _synth(args)
         if args.command == "run":
             return _run(args)
+        if args.command == "shortfall":
+            return _shortfall(args)
     except ExitanalysisError as exc:
         print(f"exitanalysis: error: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -141,6 +170,34 @@ def _synth(args: argparse.Namespace) -> int:
         f"{realised['contacted_before_midpoint']} first contacted before "
         f"{programme.truth.midpoint}, {realised['included']} included"
     )
+    return 0
+
+
+def _shortfall(args: argparse.Namespace) -> int:
+    import json
+
+    from .config import parse_prior_weight
+    from .errors import UsageError
+    from .recruitment import forecast_recruitment
+
+    try:
+        weight = parse_prior_weight(args.prior_weight)
+        forecast = forecast_recruitment(target=args.target, duration=args.duration,
+                                        elapsed=args.elapsed, recruited=args.recruited,
+                                        prior_weight=weight)
+        if args.at is not None and not args.elapsed <= args.at:
+            raise ValueError(f"--at ({args.at:g}) must not be before --elapsed ({args.elapsed:g})")
+        result = forecast.to_dict(at=args.at)
+    except ValueError as exc:
+        raise UsageError(f"shortfall: {exc}") from None
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(forecast.summary())
+    if args.at is not None:
+        at = result["count_at"]
+        print(f"Count at time {args.at:g}: median {at['q50']} (95 % interval {at['q025']} to "
+              f"{at['q975']}).")
     return 0
 
 

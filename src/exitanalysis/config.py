@@ -48,6 +48,20 @@ class Organisation(_Strict):
     name: str = Field(min_length=1)
 
 
+class Closure(_Strict):
+    """When the programme was closed early; a range when only the year is known."""
+
+    earliest: dt.date
+    latest: dt.date
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Closure:
+        if self.earliest > self.latest:
+            raise ValueError("earliest must not be after latest")
+        return self
+
+
 class ProgrammeSpec(_Strict):
     """What was promised: the recruitment period, the target and the partners."""
 
@@ -56,11 +70,14 @@ class ProgrammeSpec(_Strict):
     end: dt.date
     target: int = Field(ge=1)
     organisations: list[Organisation] = Field(min_length=1)
+    closed: Closure | None = None
 
     @model_validator(mode="after")
     def _period_and_ids(self) -> ProgrammeSpec:
         if self.start > self.end:
             raise ValueError("start must not be after end")
+        if self.closed is not None and not self.start <= self.closed.earliest:
+            raise ValueError("closed.earliest must not be before start")
         ids = [o.id for o in self.organisations]
         duplicated = sorted({i for i in ids if ids.count(i) > 1})
         if duplicated:
@@ -134,6 +151,25 @@ class DataPaths(_Strict):
         return {n: p for n in TABLE_NAMES if (p := getattr(self, n)) is not None}
 
 
+class ExposurePeriod(_Strict):
+    """Days when recruitment could not run normally (a lockdown, a late start).
+
+    ``weight`` is the share of normal recruitment time those days count for: 0 for closed,
+    1 for normal. A month's exposure is the mean over its days.
+    """
+
+    start: dt.date
+    end: dt.date
+    weight: float = Field(ge=0.0, le=1.0)
+    reason: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ExposurePeriod:
+        if self.start > self.end:
+            raise ValueError("start must not be after end")
+        return self
+
+
 class AnalysisSpec(_Strict):
     """Settings of the analysis; ``as_of`` defaults to the last date in the data."""
 
@@ -141,6 +177,8 @@ class AnalysisSpec(_Strict):
     prior_weight: PriorWeight = 0.5
     warning_threshold: float = Field(default=0.10, gt=0.0, lt=1.0)
     min_cell: int = Field(default=5, ge=1)
+    recruitment_measure: Literal["included", "contacted"] = "included"
+    exposure: list[ExposurePeriod] = Field(default_factory=list)
 
     @field_validator("prior_weight", mode="before")
     @classmethod

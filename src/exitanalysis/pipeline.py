@@ -43,7 +43,7 @@ from . import paths
 from .config import Config, load_config
 from .data import Programme, load_programme
 from .errors import LockHeldError, NotebookFailedError, UsageError
-from .text import label
+from .text import Language, label
 
 Log = Callable[[str], None]
 
@@ -240,7 +240,7 @@ def _build(
             f"The partly executed notebooks are kept, privately, in {kept}"
         )
 
-    manifest = build_manifest(config, programme, results)
+    manifest = build_manifest(config, programme, results, headline=compute_headline(programme))
     thumbnails: dict[str, str | None] = {}
     for result in results:
         html_text = render_html(result.notebook, manifest, result.name)
@@ -462,8 +462,8 @@ def render_index(
         created_utc=manifest["created_utc"],
         synthetic=manifest["synthetic_inputs"],
         synthetic_text=label("synthetic_report", language),
-        status=label("forecast_not_run", language)
-        if manifest["headline"].get("forecast") is None else "",
+        status=headline_sentence(manifest["headline"], programme, language),
+        status_class=(manifest["headline"].get("status") or "unknown").replace(" ", "-"),
         snapshots=snapshots,
         cards=cards,
         inputs=manifest["inputs"],
@@ -471,11 +471,54 @@ def render_index(
     )
 
 
+def headline_sentence(headline: dict[str, Any], programme: Programme, language: str) -> str:
+    """The early-warning status of the landing page, in one or two sentences."""
+    from .text import number
+
+    lang: Language = "da" if language == "da" else "en"
+    forecast = headline.get("forecast")
+    if forecast is None:
+        return label("forecast_not_run", lang)
+    p = forecast["p_reach_target"]
+    shown = ("< 0,01 %" if lang == "da" else "< 0.01 %") if p < 1e-4 else \
+        f"{number(100 * p, lang, 1)} %"
+    end = programme.config.programme.end
+    status = label(f"status_{headline['status'].replace(' ', '_')}", lang)
+    sentence = label("status_sentence", lang, status=status, p=shown,
+                     target=number(forecast["target"], lang), end=end.isoformat(),
+                     recruited=number(forecast["recruited"], lang),
+                     measure=label(headline.get("measure", "included"), lang))
+    if headline.get("first_warning"):
+        sentence += " " + label("status_first_warning", lang, month=headline["first_warning"],
+                                threshold=f"{number(100 * headline['warning_threshold'], lang)} %")
+    return sentence
+
+
 # --- manifest -------------------------------------------------------------------------------
 
 
+def compute_headline(programme: Programme) -> dict[str, Any]:
+    """``headline`` of the manifest: the recruitment assessment's forecast and first warning.
+
+    Computed by the same library call the recruitment notebook makes, so the landing page and
+    the report cannot disagree. A programme whose data identify no rate gets ``forecast: null``
+    and the reason.
+    """
+    from .shortfall import assess_shortfall
+
+    threshold = programme.config.analysis.warning_threshold
+    try:
+        return assess_shortfall(programme).headline()
+    except ValueError as exc:
+        return {"forecast": None, "first_warning": None, "warning_threshold": threshold,
+                "status": None, "note": str(exc)}
+
+
 def build_manifest(
-    config: Config, programme: Programme, results: Sequence[NotebookResult]
+    config: Config,
+    programme: Programme,
+    results: Sequence[NotebookResult],
+    headline: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """``manifest.json`` as in CONTRACT §4."""
     root = paths.project_root()
@@ -499,7 +542,7 @@ def build_manifest(
             {"name": r.name, "html": f"{r.name}.html", "status": r.status, "seconds": r.seconds}
             for r in results
         ],
-        "headline": {
+        "headline": headline or {
             "forecast": None,
             "first_warning": None,
             "warning_threshold": config.analysis.warning_threshold,

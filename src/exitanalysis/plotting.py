@@ -8,21 +8,25 @@ copied out of a report still says what it is.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .text import Language, label
+from .text import Language, label, number
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from .overview import DataOverview
+    from .recruitment import PartnerRates, RecruitmentForecast
+    from .shortfall import EarlyWarning, ModelComparison, ShortfallAssessment
 
 #: One palette everywhere (colour-blind safe); categories keep their colour across figures.
 PALETTE: tuple[str, ...] = tuple(sns.color_palette("colorblind", 10).as_hex())
@@ -173,3 +177,233 @@ def plot_overview(overview: DataOverview, by: str = "organisation", ax: Axes | N
         language=overview.language,
         synthetic=overview.synthetic,
     )
+
+
+# --- recruitment ----------------------------------------------------------------------------
+
+_BAND = "#9ecae1"
+_BAND_DARK = "#4292c6"
+_OBSERVED = "#08306b"
+_TARGET = "#b2182b"
+_GREY = "#737373"
+
+
+def prior_colours(priors: Sequence[str]) -> dict[str, str]:
+    """Numeric prior weights from light to dark blue; hedging and accelerated stand apart."""
+    numeric = [p for p in priors if p.startswith("P = ")]
+    ramp = sns.color_palette("Blues", len(numeric) + 2).as_hex()[2:]
+    out = dict(zip(numeric, ramp, strict=True))
+    out.update({"hedging": "#7b3294", "accelerated": "#a6611a"})
+    return {p: out.get(p, _GREY) for p in priors}
+
+
+def _dates(start: dt.date, months: np.ndarray | Sequence[float] | pd.Series) -> np.ndarray:
+    """Months since ``start`` as matplotlib date numbers."""
+    from .shortfall import date_at
+
+    return np.asarray(mdates.date2num([date_at(start, float(m)) for m in months]))
+
+
+def _day(when: dt.date) -> float:
+    return float(mdates.date2num(when))
+
+
+def _closure_span(ax: Axes, closure: Any, language: Language) -> None:
+    if closure is None:
+        return
+    ax.axvspan(_day(closure.earliest), _day(closure.latest), color=_GREY, alpha=0.12, lw=0,
+               label=f"{label('closed_span', language)} ({closure.earliest:%Y-%m} – "
+                     f"{closure.latest:%Y-%m})")
+
+
+def _finish(ax: Axes, *, title: str, xlabel: str | None = None, ylabel: str | None = None,
+            legend: Any = None, synthetic: bool = False,
+            language: Language = "en") -> Axes:
+    """Title, axis labels, legend and the synthetic mark: the last steps of every figure."""
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if legend is not None:
+        ax.legend(loc=legend, fontsize=8)
+    if synthetic:
+        mark_synthetic(ax.figure, language)  # type: ignore[arg-type]
+    return ax
+
+
+def plot_forecast_fan(forecast: RecruitmentForecast, ax: Axes | None = None) -> Axes:
+    """Fan chart of a bare forecast (time units, no calendar): bands, median, target."""
+    ax = _axes(ax)
+    bands = forecast.to_frame(step=max((forecast.horizon - forecast.elapsed) / 48, 1e-9))
+    ax.fill_between(bands["time"], bands["q025"], bands["q975"], color=_BAND, lw=0,
+                    label="95 %")
+    ax.fill_between(bands["time"], bands["q25"], bands["q75"], color=_BAND_DARK, lw=0,
+                    alpha=0.6, label="50 %")
+    ax.plot(bands["time"], bands["q50"], color=_OBSERVED, lw=1.5, label="median")
+    ax.plot([0, forecast.elapsed], [0, forecast.recruited], color=_OBSERVED, lw=2, ls="--")
+    ax.axhline(forecast.target, color=_TARGET, ls="--", lw=1, label="target")
+    ax.set_xlabel("Time")
+    ax.set_ylabel("Count (cumulative)")
+    ax.set_title("Recruitment forecast")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_shortfall_fan(assessment: ShortfallAssessment, ax: Axes | None = None,
+                       language: Language = "en") -> Axes:
+    """Observed cumulative recruitment, the target, and predictive bands to the end."""
+    ax = _axes(ax)
+    history = assessment.history
+    monthly = history.monthly
+    start = assessment.start
+    observed_x = np.concatenate([[_day(start)], _dates(start, monthly["elapsed"])])
+    observed_y = np.concatenate([[0], monthly["cumulative"].to_numpy()])
+    if history.assumed_steady:
+        ax.plot(observed_x, observed_y, color=_OBSERVED, lw=1.5, ls="--",
+                label=label("steady_assumed", language))
+        ax.plot([observed_x[-1]], [observed_y[-1]], "o", color=_OBSERVED, ms=7,
+                label=f"{label('published_figure', language)}: {observed_y[-1]} "
+                      f"({mdates.num2date(observed_x[-1]):%Y-%m-%d})")
+    else:
+        ax.step(observed_x, observed_y, where="post", color=_OBSERVED, lw=2,
+                label=label("observed", language))
+    bands = assessment.forecast.to_frame(step=1.0)
+    offset = history.elapsed - history.effective_elapsed
+    x = _dates(start, bands["time"] + offset)
+    ax.fill_between(x, bands["q025"], bands["q975"], color=_BAND, lw=0,
+                    label=label("band_95", language))
+    ax.fill_between(x, bands["q25"], bands["q75"], color=_BAND_DARK, lw=0, alpha=0.6,
+                    label=label("band_50", language))
+    ax.plot(x, bands["q50"], color=_OBSERVED, lw=1, label=label("forecast_median", language))
+    end = assessment.end
+    ax.plot([_day(start), _day(end)], [0, assessment.target], color=_GREY, ls=":", lw=1.2,
+            label=label("plan_line", language))
+    ax.axhline(assessment.target, color=_TARGET, ls="--", lw=1,
+               label=f"{label('target_line', language)}: {assessment.target}")
+    _closure_span(ax, assessment.warning.closure, language)
+    ax.set_xlim(_day(start), _day(end))
+    ax.xaxis_date()
+    ax.set_ylim(0, assessment.target * 1.08)
+    return _finish(ax, title=label("title_fan", language), xlabel=label("date", language),
+                   ylabel=label(f"cumulative_{history.measure}", language), legend="upper left",
+                   synthetic=history.synthetic, language=language)
+
+
+def plot_replay(warning: EarlyWarning, ax: Axes | None = None, language: Language = "en") -> Axes:
+    """P(reach target) month by month for each prior, the threshold and the first warning."""
+    from .shortfall import prior_label
+
+    ax = _axes(ax)
+    replay = warning.replay
+    start = warning.start
+    priors = list(dict.fromkeys(replay["prior"]))
+    palette = prior_colours(priors)
+    main = prior_label(warning.prior)
+    for prior in priors:
+        part = replay[replay["prior"] == prior]
+        ax.plot(_dates(start, part["elapsed"]), part["p_reach"], color=palette[prior],
+                lw=2.2 if prior == main else 1.1, alpha=1.0 if prior == main else 0.8,
+                label=prior)
+    pace = replay.drop_duplicates("month")
+    ax.plot(_dates(start, pace["elapsed"]), pace["pace_ratio"].clip(upper=1.0), color=_GREY,
+            ls="--", lw=1, label=label("pace_ratio", language))
+    ax.axhline(warning.threshold, color=_TARGET, ls=":", lw=1.2,
+               label=f"{label('warning_threshold', language)} ({warning.threshold:.0%})")
+    if warning.first_warning is not None:
+        when = _day(pd.Period(warning.first_warning, "M").end_time.date())
+        ax.axvline(when, color=_TARGET, lw=1.2)
+        ax.annotate(f"{label('first_warning', language)}: {warning.first_warning}",
+                    xy=(when, 0.9), xytext=(6, 0), textcoords="offset points", color=_TARGET,
+                    fontsize=9)
+    for rule in warning.pace_rules.itertuples(index=False):
+        if rule.fired is None:
+            continue
+        when = _day(pd.Period(rule.month, "M").end_time.date())
+        ax.plot([when], [rule.limit], marker="v", color=_TARGET if rule.fired else _GREY,
+                ms=8, ls="none")
+        ax.annotate(f"{label('pace_rule', language)} {rule.limit:.0%}", xy=(when, rule.limit),
+                    xytext=(5, 4), textcoords="offset points", fontsize=8, color=_GREY)
+    _closure_span(ax, warning.closure, language)
+    ax.xaxis_date()
+    ax.set_ylim(-0.02, 1.02)
+    return _finish(ax, title=label("title_replay", language), xlabel=label("date", language),
+                   ylabel=label("probability", language), legend="upper right",
+                   synthetic=warning.history.synthetic, language=language)
+
+
+def plot_partner_rates(partners: PartnerRates, ax: Axes | None = None,
+                       names: Mapping[str, str] | None = None, planned: float | None = None,
+                       language: Language = "en", synthetic: bool = False) -> Axes:
+    """Each partner's rate with its 95 % interval, the observed rate and the planned share."""
+    ax = _axes(ax, size=(8.0, 1.0 + 0.7 * len(partners.table)))
+    table = partners.table.sort_values("rate", kind="stable")
+    y = np.arange(len(table))
+    shown = [(names or {}).get(p, p) for p in table["partner"]]
+    ax.errorbar(table["rate"], y, xerr=[table["rate"] - table["rate_low"],
+                                        table["rate_high"] - table["rate"]],
+                fmt="o", color=_OBSERVED, capsize=4, label=label("partner_rate", language))
+    ax.plot(table["observed_rate"], y, "x", color=_GREY, label=label("observed_rate", language))
+    if planned is not None:
+        ax.axvline(planned, color=_TARGET, ls="--", lw=1,
+                   label=f"{label('planned_share', language)} ({planned:.1f})")
+    ax.set_yticks(y, shown)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_xlim(left=0)
+    return _finish(ax, title=label("title_partners", language),
+                   xlabel=label("rate_per_month", language),
+                   ylabel=label("organisation", language), legend="lower right",
+                   synthetic=synthetic, language=language)
+
+
+def plot_model_comparison(comparison: ModelComparison, ax: Axes | None = None,
+                          language: Language = "en") -> Axes:
+    """The final count's 50 % and 95 % predictive intervals under both models."""
+    ax = _axes(ax, size=(8.0, 2.6))
+    forecasts = [comparison.poisson, comparison.overdispersed]
+    for i, forecast in enumerate(forecasts):
+        q = forecast.count_quantiles((0.025, 0.25, 0.5, 0.75, 0.975))
+        ax.plot([q[0], q[4]], [i, i], color=_BAND, lw=8, solid_capstyle="butt",
+                label=label("band_95", language) if i == 0 else None)
+        ax.plot([q[1], q[3]], [i, i], color=_BAND_DARK, lw=8, solid_capstyle="butt",
+                label=label("band_50", language) if i == 0 else None)
+        ax.plot([q[2]], [i], "|", color=_OBSERVED, ms=16, mew=2,
+                label=label("forecast_median", language) if i == 0 else None)
+    target = comparison.poisson.target
+    ax.axvline(target, color=_TARGET, ls="--", lw=1, label=f"{label('target_line', language)}: "
+                                                            f"{target}")
+    ax.set_yticks(range(len(forecasts)), [label(f"model_{f.model}", language) for f in forecasts])
+    ax.set_ylim(-0.6, len(forecasts) - 0.4)
+    ax.set_xlim(left=0)
+    ax.grid(axis="x", alpha=0.3)
+    ax.grid(axis="y", visible=False)
+    return _finish(ax, title=label("title_models", language),
+                   xlabel=label("final_count", language), legend="lower right",
+                   synthetic=comparison.history.synthetic, language=language)
+
+
+def plot_required_rate(assessment: ShortfallAssessment, ax: Axes | None = None,
+                       language: Language = "en") -> Axes:
+    """Planned, observed and required persons per month."""
+    ax = _axes(ax, size=(7.0, 3.2))
+    need = assessment.what_it_would_take()
+    keys = ["planned_rate", "observed_rate", "required_rate"]
+    values = [need[k] or 0.0 for k in keys]
+    names = [label("planned_rate", language), label("observed_rate_bar", language),
+             label("required_rate", language)]
+    bars = ax.bar(names, values, color=[_GREY, _OBSERVED, _TARGET], width=0.6)
+    for bar, value in zip(bars, values, strict=True):
+        ax.annotate(number(value, language, 1), xy=(bar.get_x() + bar.get_width() / 2, value),
+                    xytext=(0, 3), textcoords="offset points", ha="center", fontsize=9)
+    return _finish(ax, title=label("title_required", language),
+                   ylabel=label("rate_per_month", language),
+                   synthetic=assessment.history.synthetic, language=language)
+
+
+def plot_unavailable(reason: str, ax: Axes | None = None) -> Axes:
+    """An empty panel that says why there is no figure."""
+    ax = _axes(ax, size=(7.0, 1.6))
+    ax.text(0.5, 0.5, f"Not available: {reason}", ha="center", va="center",
+            transform=ax.transAxes, color=_GREY)
+    ax.set_axis_off()
+    return ax

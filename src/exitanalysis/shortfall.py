@@ -1,0 +1,937 @@
+"""The recruitment shortfall of a programme: how far off track, how sure, since when.
+
+Builds on the forecast models of :mod:`exitanalysis.recruitment` with what a programme's data
+and config provide: the monthly history of recruitment (from case data, the monthly table, or
+a published snapshot under a stated assumption of steady recruitment), months that count for
+less (lockdowns), a replay of when a monitoring rule would first have warned, sensitivity to
+the prior and to the snapshot's uncertain date, the partners' rates, and what it would take.
+
+Times are months since the start of the period (calendar months: 2020-01-01 to 2022-01-01 is
+24.0).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .config import Closure, Config, ExposurePeriod, PriorWeight, Snapshot
+from .data import Programme
+from .recruitment import (
+    QUANTILES,
+    PartnerRates,
+    RecruitmentForecast,
+    fit_partners,
+    forecast_overdispersed,
+    forecast_recruitment,
+    quantile_key,
+)
+from .text import Language
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+#: Priors of the replay and the sensitivity table (CONTRACT: P ∈ {0, 0.25, 0.5, 1}, hedging).
+REPLAY_PRIORS: tuple[PriorWeight, ...] = (0.0, 0.25, 0.5, 1.0, "hedging")
+#: Pace rules used in trial monitoring: the Japan Clinical Oncology Group terminates a trial in
+#: principle below 20 % of planned accrual pace 1.5 years after it opens and below 50 % at 2.5
+#: years (Sasaki et al. 2024, Trials 25:646, Table 5; enforced since 2019).
+PACE_RULES: tuple[tuple[float, float], ...] = ((18.0, 0.20), (30.0, 0.50))
+#: Where the published snapshot may lie when its date is vague ("more than halfway").
+SNAPSHOT_SHARES: tuple[float, ...] = (0.50, 0.55, 0.60, 0.65, 0.70, 0.75)
+
+
+# --- calendar months ----------------------------------------------------------------------
+
+
+def months_between(start: dt.date, when: dt.date) -> float:
+    """Calendar months from ``start`` to ``when`` (both at midnight); fractions by day."""
+    whole = (when.year - start.year) * 12 + (when.month - start.month)
+    days = calendar.monthrange(when.year, when.month)[1]
+    return whole + (when.day - start.day) / days
+
+
+def date_at(start: dt.date, months: float) -> dt.date:
+    """The date ``months`` calendar months after ``start`` (inverse of :func:`months_between`)."""
+    whole = math.floor(months)
+    year, month = divmod(start.month - 1 + whole, 12)
+    first = dt.date(start.year + year, month + 1, 1)
+    days = calendar.monthrange(first.year, first.month)[1]
+    return first + dt.timedelta(days=round((months - whole) * days + start.day - 1))
+
+
+def exposure_by_month(months: pd.PeriodIndex, periods: Sequence[ExposurePeriod]) -> np.ndarray:
+    """Each month's share of normal recruitment time: the mean daily weight over its days."""
+    out = np.ones(len(months))
+    for i, month in enumerate(months):
+        days = pd.date_range(month.start_time, month.end_time.normalize(), freq="D")
+        weight = np.ones(len(days))
+        for period in periods:
+            inside = (days >= pd.Timestamp(period.start)) & (days <= pd.Timestamp(period.end))
+            weight[inside] = np.minimum(weight[inside], period.weight)
+        out[i] = weight.mean()
+    return out
+
+
+# --- recruitment history --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecruitmentHistory:
+    """Recruitment month by month up to the analysis date.
+
+    Attributes
+    ----------
+    monthly
+        One row per month from the start: ``month`` (``YYYY-MM``), ``calendar`` (months
+        counted: 1, or less for the last, partial month), ``exposure`` (share of normal
+        recruitment time), ``recruited`` (in the month), ``cumulative``, ``elapsed`` (calendar
+        months at the month's end) and ``effective_elapsed`` (exposure-weighted).
+    by_partner
+        Persons recruited by each organisation id (empty for a snapshot).
+    measure
+        ``included`` or ``contacted``.
+    basis
+        Where the counts come from, in words.
+    assumed_steady
+        True when the months are not observed but spread evenly to match a snapshot.
+    synthetic
+        True when the counts come from synthetic data.
+    """
+
+    monthly: pd.DataFrame
+    by_partner: pd.Series
+    measure: str
+    basis: str
+    assumed_steady: bool = False
+    synthetic: bool = False
+
+    @property
+    def recruited(self) -> int:
+        return int(self.monthly["cumulative"].iloc[-1]) if len(self.monthly) else 0
+
+    @property
+    def elapsed(self) -> float:
+        return float(self.monthly["elapsed"].iloc[-1]) if len(self.monthly) else 0.0
+
+    @property
+    def effective_elapsed(self) -> float:
+        return float(self.monthly["effective_elapsed"].iloc[-1]) if len(self.monthly) else 0.0
+
+
+def _month_frame(start: dt.date, until: dt.date, counts: pd.Series,
+                 exposure: Sequence[ExposurePeriod]) -> pd.DataFrame:
+    """Months from ``start`` up to the exclusive end ``until``, with counts and exposure."""
+    last = until - dt.timedelta(days=1)
+    months = pd.period_range(start, max(last, start), freq="M")
+    elapsed = np.array([months_between(start, min(m.end_time.date() + dt.timedelta(days=1),
+                                                   until)) for m in months])
+    calendar_months = np.diff(np.concatenate([[0.0], elapsed]))
+    weights = exposure_by_month(months, exposure)
+    recruited = counts.reindex(months.astype(str), fill_value=0).to_numpy(dtype=int)
+    return pd.DataFrame({
+        "month": months.astype(str),
+        "calendar": calendar_months,
+        "exposure": weights,
+        "recruited": recruited,
+        "cumulative": np.cumsum(recruited),
+        "elapsed": elapsed,
+        "effective_elapsed": np.cumsum(calendar_months * weights),
+    })
+
+
+def recruitment_history(programme: Programme, measure: str | None = None) -> RecruitmentHistory:
+    """Monthly recruitment from a programme's case data (persons, or the monthly table).
+
+    Parameters
+    ----------
+    programme
+        With a persons or monthly table.
+    measure
+        ``included`` (by inclusion date) or ``contacted`` (by first contact); default the
+        config's ``analysis.recruitment_measure``.
+
+    Notes
+    -----
+    The monthly table counts, for each month of first contact, how many were contacted and
+    how many of them were included; ``included`` from it is therefore dated by first contact.
+    """
+    config = programme.config
+    measure = measure or config.analysis.recruitment_measure
+    spec = config.programme
+    as_of = programme.as_of or spec.end
+    until = min(as_of, spec.end) + dt.timedelta(days=1)
+    if programme.persons is not None:
+        persons = programme.persons
+        column = "inclusion_date" if measure == "included" else "first_contact"
+        rows = persons[persons[column].notna() & (persons[column] < pd.Timestamp(until))]
+        if measure == "included":
+            rows = rows[rows["included"].fillna(False).astype(bool)]
+        month = rows[column].dt.to_period("M").astype(str)
+        counts = month.value_counts()
+        by_partner = rows["organisation"].astype(str).value_counts()
+        dated = "inclusion" if measure == "included" else "first contact"
+        basis = f"persons table ({measure}, by {dated} date)"
+    elif programme.monthly is not None:
+        monthly = programme.monthly
+        month = monthly["month"].astype(str)
+        counts = monthly.groupby(month)[measure].sum().astype(int)
+        by_partner = monthly.groupby(monthly["organisation"].astype(str))[measure].sum()
+        basis = f"monthly table ({measure})"
+    else:
+        raise ValueError("no case data: the programme has neither a persons nor a monthly table")
+    frame = _month_frame(spec.start, until, counts, config.analysis.exposure)
+    synthetic = any(s.synthetic for s in programme.sources if s.name in ("persons", "monthly"))
+    by_partner = by_partner.reindex(list(spec.organisation_ids), fill_value=0).astype(int)
+    return RecruitmentHistory(frame, by_partner, measure, basis, False, synthetic)
+
+
+def snapshot_history(config: Config, snapshot: Snapshot,
+                     as_of: dt.date | None = None) -> RecruitmentHistory:
+    """Monthly history consistent with a published snapshot, assuming steady recruitment.
+
+    The cumulative count at the end of each month is ``floor(m · elapsed / t)``, so it
+    reaches the published ``m`` exactly at the snapshot's date. ``as_of`` moves the snapshot
+    (for the uncertainty of a vague date).
+    """
+    spec = config.programme
+    when = as_of or snapshot.as_of
+    measure = "contacted" if snapshot.contacted is not None else "included"
+    count = int(snapshot.contacted if snapshot.contacted is not None else snapshot.included or 0)
+    frame = _month_frame(spec.start, when, pd.Series(dtype=int), config.analysis.exposure)
+    total = months_between(spec.start, when)
+    cumulative = np.floor(count * frame["elapsed"].to_numpy() / total + 1e-9).astype(int)
+    cumulative[-1] = count
+    frame["cumulative"] = cumulative
+    frame["recruited"] = np.diff(np.concatenate([[0], cumulative]))
+    basis = (f"published snapshot: {count} {measure} by {snapshot.as_of} "
+             f"({snapshot.source}); months assumed steady")
+    return RecruitmentHistory(frame, pd.Series(dtype=int), measure, basis, True, False)
+
+
+# --- forecasts from a history ----------------------------------------------------------------
+
+
+def forecast_from_history(history: RecruitmentHistory, *, target: int, duration: float,
+                          prior_weight: PriorWeight | str,
+                          month: int | None = None) -> RecruitmentForecast:
+    """The Gamma–Poisson forecast at the end of month ``month`` (default: the last).
+
+    Elapsed time is exposure-weighted; the months still to come count as normal months, so
+    the final count is taken at ``effective elapsed + (duration − calendar elapsed)``.
+    """
+    row = history.monthly.iloc[-1 if month is None else month]
+    effective, calendar_elapsed = float(row["effective_elapsed"]), float(row["elapsed"])
+    return forecast_recruitment(
+        target=target, duration=duration, elapsed=effective, recruited=int(row["cumulative"]),
+        prior_weight=prior_weight, horizon=effective + max(duration - calendar_elapsed, 0.0),
+    )
+
+
+def overdispersed_from_history(history: RecruitmentHistory, *, target: int, duration: float,
+                               prior_weight: PriorWeight | str) -> RecruitmentForecast:
+    """The negative-binomial (clustered months) forecast from a monthly history."""
+    monthly = history.monthly
+    weight = 0.5 if prior_weight == "hedging" else prior_weight
+    return forecast_overdispersed(
+        monthly["recruited"].to_numpy(),
+        exposure=(monthly["calendar"] * monthly["exposure"]).to_numpy(),
+        target=target, duration=duration, prior_weight=weight,
+        horizon=history.effective_elapsed + max(duration - history.elapsed, 0.0),
+    )
+
+
+@dataclass(frozen=True)
+class ModelComparison:
+    """The Poisson and the over-dispersed forecast from the same monthly counts.
+
+    Attributes
+    ----------
+    poisson, overdispersed
+        The two forecasts.
+    history
+        The counts both were fitted to.
+    """
+
+    poisson: RecruitmentForecast
+    overdispersed: RecruitmentForecast
+    history: RecruitmentHistory
+
+    @property
+    def dispersion(self) -> float:
+        return float(self.overdispersed.details["dispersion"])
+
+    @property
+    def variance_ratio(self) -> float:
+        """How much more the monthly counts vary than Poisson allows: 1 + ȳ/k, at the
+        observed monthly rate ȳ."""
+        rate = self.history.recruited / max(self.history.effective_elapsed, 1e-9)
+        return 1.0 + rate / self.dispersion
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per model: p_reach_target, final count mean and quantiles, median time."""
+        rows = []
+        for forecast in (self.poisson, self.overdispersed):
+            d = forecast.to_dict()
+            rows.append({"model": forecast.model, "p_reach_target": d["p_reach_target"],
+                         "final_mean": d["final_count"]["mean"],
+                         **{f"final_{k}": v for k, v in d["final_count"].items() if k != "mean"},
+                         "time_to_target_q50": d["time_to_target"]["q50"]})
+        return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        p, o = (f.to_dict()["final_count"] for f in (self.poisson, self.overdispersed))
+        return (
+            f"Monthly counts vary {self.variance_ratio:.2f} times as much as a Poisson process "
+            f"allows (dispersion k = {self.dispersion:.3g}). The 95 % interval of the final "
+            f"count is {p['q025']}–{p['q975']} under the Poisson model and {o['q025']}–"
+            f"{o['q975']} allowing for clustered months."
+        )
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        from .plotting import plot_model_comparison
+
+        return plot_model_comparison(self, ax=ax)
+
+
+# --- early-warning replay -----------------------------------------------------------------
+
+
+def prior_label(prior: PriorWeight | str) -> str:
+    """``0.5`` → ``P = 0.5``; ``hedging`` → ``hedging``."""
+    return prior if isinstance(prior, str) else f"P = {prior:g}"
+
+
+@dataclass(frozen=True)
+class EarlyWarning:
+    """A replay of monitoring: at every month, what the data known then said.
+
+    Attributes
+    ----------
+    replay
+        Tidy: ``month``, ``elapsed``, ``recruited``, ``pace_ratio``, ``prior``, ``p_reach``
+        (missing where the data did not yet identify the rate: prior weight 0, no recruits).
+    threshold
+        Warn when P(reach target) falls below this.
+    prior
+        The prior weight whose replay decides the warning (the config's).
+    first_warning
+        The first month (``YYYY-MM``) the warning fired, or ``None``.
+    first_warning_by_prior
+        The same for every prior of the replay.
+    pace_rules
+        One row per rule: ``at_months`` (calendar months after the start), ``limit``,
+        ``month``, ``pace_ratio`` (recruited against the plan for the exposure-weighted time),
+        ``fired`` (``None`` when the replay does not reach that month).
+    history
+        The monthly history replayed.
+    start
+        First day of the period (to turn months into dates).
+    closure
+        When the programme was closed, if it was.
+    """
+
+    replay: pd.DataFrame
+    threshold: float
+    prior: PriorWeight | str
+    first_warning: str | None
+    first_warning_by_prior: dict[str, str | None]
+    pace_rules: pd.DataFrame
+    history: RecruitmentHistory
+    start: dt.date
+    closure: Closure | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.replay.copy()
+
+    def months_before_closure(self) -> tuple[float, float] | None:
+        """How many months before the closure the warning fired: (least, most)."""
+        if self.first_warning is None or self.closure is None:
+            return None
+        warned = pd.Period(self.first_warning, "M").end_time.date() + dt.timedelta(days=1)
+        return (months_between(warned, self.closure.earliest),
+                months_between(warned, self.closure.latest))
+
+    def summary(self) -> str:
+        lines = []
+        if self.history.assumed_steady:
+            lines.append("Replayed under the assumption of steady recruitment consistent with "
+                         "the published snapshot (no monthly data were used).")
+        if self.first_warning is None:
+            lines.append(f"P(reach target) never fell below {self.threshold:.0%} "
+                         f"({prior_label(self.prior)}).")
+        else:
+            lines.append(f"A rule warning when P(reach target) falls below {self.threshold:.0%} "
+                         f"would first have warned in {self.first_warning} "
+                         f"({prior_label(self.prior)}).")
+            before = self.months_before_closure()
+            if before is not None:
+                low, high = before
+                lines.append(f"That is {low:.0f} to {high:.0f} months before the programme was "
+                             "closed, time in which it could have been redirected."
+                             if round(low) != round(high) else
+                             f"That is {low:.0f} months before the programme was closed.")
+        for rule in self.pace_rules.itertuples(index=False):
+            if rule.fired is None:
+                continue
+            verdict = "fired" if rule.fired else "did not fire"
+            lines.append(f"Pace rule (below {rule.limit:.0%} of plan at {rule.at_months:g} "
+                         f"months): {verdict}; pace was {rule.pace_ratio:.0%} in {rule.month}.")
+        return "\n".join(lines)
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        from .plotting import plot_replay
+
+        return plot_replay(self, ax=ax)
+
+
+def replay_warnings(
+    history: RecruitmentHistory,
+    *,
+    target: int,
+    duration: float,
+    start: dt.date,
+    threshold: float = 0.10,
+    prior: PriorWeight | str = 0.5,
+    priors: Sequence[PriorWeight | str] = REPLAY_PRIORS,
+    pace_rules: Sequence[tuple[float, float]] = PACE_RULES,
+    closure: Closure | None = None,
+) -> EarlyWarning:
+    """Replay monitoring month by month using only what was known at each month's end.
+
+    Returns
+    -------
+    EarlyWarning
+    """
+    priors = list(dict.fromkeys([*priors, prior]))
+    records = []
+    for i, row in enumerate(history.monthly.itertuples(index=False)):
+        # Pace against the plan for the time recruitment could run (closed days discounted).
+        pace = (row.cumulative / (target * row.effective_elapsed / duration)
+                if row.effective_elapsed > 0 else np.nan)
+        for choice in priors:
+            try:
+                p = forecast_from_history(history, target=target, duration=duration,
+                                          prior_weight=choice, month=i).p_reach_target
+            except ValueError:  # no recruits yet and no prior: nothing is known
+                p = np.nan
+            records.append({"month": row.month, "elapsed": row.elapsed,
+                            "recruited": int(row.cumulative), "pace_ratio": pace,
+                            "prior": prior_label(choice), "p_reach": p})
+    replay = pd.DataFrame(records)
+    firsts: dict[str, str | None] = {}
+    for label, part in replay.groupby("prior", sort=False):
+        below = part.loc[part["p_reach"] < threshold, "month"]
+        firsts[str(label)] = str(below.iloc[0]) if len(below) else None
+    rules = []
+    months = history.monthly
+    for at, limit in pace_rules:
+        reached = months[months["elapsed"] >= at - 1e-9]
+        if not len(reached):
+            rules.append({"at_months": at, "limit": limit, "month": None,
+                          "pace_ratio": None, "fired": None})
+            continue
+        row = reached.iloc[0]
+        pace = row["cumulative"] / (target * row["effective_elapsed"] / duration)
+        rules.append({"at_months": at, "limit": limit, "month": row["month"],
+                      "pace_ratio": float(pace), "fired": bool(pace < limit)})
+    return EarlyWarning(
+        replay=replay, threshold=threshold, prior=prior,
+        first_warning=firsts[prior_label(prior)], first_warning_by_prior=firsts,
+        pace_rules=pd.DataFrame(rules), history=history, start=start, closure=closure,
+    )
+
+
+# --- sensitivity ----------------------------------------------------------------------------
+
+
+def prior_sensitivity(history: RecruitmentHistory, *, target: int, duration: float,
+                      priors: Sequence[PriorWeight | str] = (*REPLAY_PRIORS, "accelerated"),
+                      ) -> pd.DataFrame:
+    """The headline forecast under each prior weight.
+
+    Columns: ``prior``, ``effective_prior_weight``, ``p_reach_target``, ``final_q025``,
+    ``final_q50``, ``final_q975``, ``time_to_target_q50``.
+    """
+    rows = []
+    for choice in priors:
+        try:
+            d = forecast_from_history(history, target=target, duration=duration,
+                                      prior_weight=choice).to_dict()
+        except ValueError:
+            continue
+        rows.append({"prior": prior_label(choice),
+                     "effective_prior_weight": d["effective_prior_weight"],
+                     "p_reach_target": d["p_reach_target"],
+                     "final_q025": d["final_count"]["q025"],
+                     "final_q50": d["final_count"]["q50"],
+                     "final_q975": d["final_count"]["q975"],
+                     "time_to_target_q50": d["time_to_target"]["q50"]})
+    return pd.DataFrame(rows)
+
+
+def snapshot_date_sensitivity(config: Config, snapshot: Snapshot, *,
+                              shares: Sequence[float] = SNAPSHOT_SHARES,
+                              prior_weight: PriorWeight | str | None = None) -> pd.DataFrame:
+    """The forecast if the snapshot had been taken at each share of the period.
+
+    For a published figure dated only vaguely ("more than halfway"). Columns: ``share``,
+    ``as_of``, ``elapsed``, ``p_reach_target``, ``final_q50``, ``final_q975``,
+    ``observed_rate``, ``required_rate``.
+    """
+    spec = config.programme
+    duration = months_between(spec.start, spec.end + dt.timedelta(days=1))
+    weight = config.analysis.prior_weight if prior_weight is None else prior_weight
+    rows = []
+    for share in shares:
+        when = date_at(spec.start, share * duration)
+        history = snapshot_history(config, snapshot, as_of=when)
+        d = forecast_from_history(history, target=spec.target, duration=duration,
+                                  prior_weight=weight).to_dict()
+        rows.append({"share": share, "as_of": when.isoformat(), "elapsed": history.elapsed,
+                     "p_reach_target": d["p_reach_target"],
+                     "final_q50": d["final_count"]["q50"],
+                     "final_q975": d["final_count"]["q975"],
+                     "observed_rate": d["observed_rate"], "required_rate": d["required_rate"]})
+    return pd.DataFrame(rows)
+
+
+# --- the assessment -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShortfallAssessment:
+    """Everything the recruitment-shortfall report says, from one programme.
+
+    Attributes
+    ----------
+    programme
+        The programme's name.
+    target, duration, start, end
+        The plan (duration in months).
+    source
+        What the headline rests on: ``published snapshot`` or ``case data``.
+    history
+        The monthly history behind the headline.
+    forecast
+        The headline forecast (Gamma–Poisson, the config's prior weight).
+    warning
+        The early-warning replay on the same history.
+    prior_sensitivity, snapshot_sensitivity
+        The headline under other priors, and under other dates of the snapshot (``None``
+        without a snapshot).
+    case_history, comparison, case_warning, partners
+        From case data, when there are any: the monthly history, the Poisson and the
+        over-dispersed forecast side by side, the replay, and the partners' rates.
+    synthetic
+        Whether any of it rests on synthetic data.
+    """
+
+    programme: str
+    target: int
+    duration: float
+    start: dt.date
+    end: dt.date
+    source: str
+    history: RecruitmentHistory
+    forecast: RecruitmentForecast
+    warning: EarlyWarning
+    prior_sensitivity: pd.DataFrame
+    snapshot_sensitivity: pd.DataFrame | None
+    case_history: RecruitmentHistory | None = None
+    comparison: ModelComparison | None = None
+    case_warning: EarlyWarning | None = None
+    partners: PartnerRates | None = None
+    partner_names: dict[str, str] = field(default_factory=dict)
+    synthetic: bool = False
+    language: Language = "en"
+
+    def headline(self) -> dict[str, Any]:
+        """``manifest.json``'s ``headline``: the forecast, first warning and threshold."""
+        return {
+            "forecast": self.forecast.to_dict(),
+            "first_warning": self.warning.first_warning,
+            "warning_threshold": self.warning.threshold,
+            "status": self.status,
+            "basis": self.history.basis,
+            "measure": self.history.measure,
+            "elapsed_months": round(self.history.elapsed, 6),
+            "synthetic": self.history.synthetic,
+        }
+
+    @property
+    def case_synthetic(self) -> bool:
+        """Whether the case-data parts (models, partners, case replay) are synthetic."""
+        return bool(self.case_history is not None and self.case_history.synthetic)
+
+    @property
+    def status(self) -> str:
+        """``on track``, ``at risk`` or ``off track``, from P(reach target).
+
+        Off track below the warning threshold; at risk below 50 %; on track otherwise.
+        """
+        p = self.forecast.p_reach_target
+        if p < self.warning.threshold:
+            return "off track"
+        return "at risk" if p < 0.5 else "on track"
+
+    def what_it_would_take(self) -> dict[str, float | None]:
+        """Rates per month: planned, observed so far, and required from now on."""
+        f = self.forecast
+        return {"planned_rate": self.target / self.duration, "observed_rate": f.observed_rate,
+                "required_rate": f.required_rate,
+                "multiple": (f.required_rate / f.observed_rate
+                             if f.required_rate and f.observed_rate else None)}
+
+    def to_frame(self) -> pd.DataFrame:
+        """The monthly history with the headline forecast's bands appended (tidy)."""
+        history = self.history.monthly.assign(kind="observed")
+        bands = self.forecast.to_frame()
+        offset = self.history.elapsed - self.history.effective_elapsed
+        bands = bands.assign(elapsed=bands["time"] + offset, kind="forecast").drop(columns="time")
+        return pd.concat([history, bands], ignore_index=True)
+
+    def summary(self) -> str:
+        """The headline in sentences, computed from the results."""
+        f = self.forecast.to_dict()
+        need = self.what_it_would_take()
+        m, t = self.forecast.recruited, self.history.elapsed
+        share = t / self.duration
+        measure = self.history.measure
+        lines = [
+            f"{m} persons {measure} after {t:.1f} of {self.duration:.0f} months "
+            f"({share:.0%} of the period), against a target of {self.target} included."
+        ]
+        if measure == "contacted":
+            lines.append("Contacts are an upper bound for inclusions, so this is the most "
+                         "favourable reading of the programme's progress.")
+        lines.append(
+            f"Pace: {f['pace_ratio']:.0%} of plan. Probability of reaching {self.target} by "
+            f"{self.end}: {_probability(f['p_reach_target'])} "
+            f"({prior_label(self.forecast.prior_weight)})."
+        )
+        lines.append(
+            f"Expected by the end: {f['final_count']['mean']:.0f} (95 % interval "
+            f"{f['final_count']['q025']} to {f['final_count']['q975']})."
+        )
+        if need["required_rate"] is not None and need["observed_rate"]:
+            lines.append(
+                f"To reach the target, {need['required_rate']:.1f} persons a month are needed "
+                f"from now on: {need['multiple']:.1f} times the {need['observed_rate']:.1f} a "
+                f"month so far (the plan assumed {need['planned_rate']:.1f})."
+            )
+        t50 = f["time_to_target"]["q50"]
+        if t50 is not None:
+            offset = self.history.elapsed - self.history.effective_elapsed
+            lines.append(f"At the rate seen so far, {self.target} would be reached around "
+                         f"{date_at(self.start, t50 + offset):%Y-%m} (median), "
+                         f"{(t50 + offset) / self.duration:.1f} times the planned period.")
+        lines.append(self.warning.summary())
+        if self.synthetic:
+            lines.append("Parts of this assessment rest on SYNTHETIC data and describe no real "
+                         "programme.")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return "".join(f"<p>{html.escape(s)}</p>" for s in self.summary().splitlines())
+
+    @property
+    def partner_forecast(self) -> RecruitmentForecast | None:
+        """The total forecast summed from the partners' predictive distributions."""
+        if self.partners is None or self.case_history is None:
+            return None
+        history = self.case_history
+        return self.partners.forecast(
+            target=self.target, duration=self.duration, elapsed=history.effective_elapsed,
+            horizon=history.effective_elapsed + max(self.duration - history.elapsed, 0.0),
+        )
+
+    def partners_frame(self) -> pd.DataFrame:
+        """Partner rates with display names (empty without case data by organisation)."""
+        if self.partners is None:
+            return pd.DataFrame(columns=["partner", "recruited", "exposure", "observed_rate",
+                                         "rate", "rate_low", "rate_high"])
+        table = self.partners.to_frame()
+        table["partner"] = table["partner"].map(lambda p: self.partner_names.get(p, p))
+        return table
+
+    def models_frame(self) -> pd.DataFrame:
+        """The Poisson and the over-dispersed forecast side by side, plus the partners' sum."""
+        if self.comparison is None:
+            return pd.DataFrame()
+        frame = self.comparison.to_frame()
+        partner = self.partner_forecast
+        if partner is not None:
+            d = partner.to_dict()
+            frame.loc[len(frame)] = {
+                "model": "partners", "p_reach_target": d["p_reach_target"],
+                "final_mean": d["final_count"]["mean"],
+                **{f"final_{k}": v for k, v in d["final_count"].items() if k != "mean"},
+                "time_to_target_q50": d["time_to_target"]["q50"],
+            }
+        return frame
+
+    def explain(self, topic: str) -> Sentences:
+        """Sentences for one part of the report, computed from the results.
+
+        ``topic``: ``headline``, ``replay``, ``case_replay``, ``sensitivity``, ``models``,
+        ``partners``.
+        """
+        if topic == "headline":
+            return Sentences(self.summary())
+        if topic == "replay":
+            return Sentences(self.warning.summary())
+        if topic == "case_replay":
+            if self.case_warning is None:
+                return Sentences("The replay above already uses the case data.")
+            prefix = "SYNTHETIC data: " if self.case_warning.history.synthetic else ""
+            return Sentences(f"{prefix}With the monthly case data "
+                             f"({self.case_warning.history.basis}):\n"
+                             + self.case_warning.summary())
+        if topic == "sensitivity":
+            table = self.prior_sensitivity
+            text = ("P(reach target) " + _range(table["p_reach_target"])
+                    + " across the prior weights.")
+            if self.snapshot_sensitivity is not None:
+                snap = self.snapshot_sensitivity
+                same = _verdict(snap["p_reach_target"], self.warning.threshold)
+                text += (f" If the published figure was taken anywhere between "
+                         f"{snap['share'].min():.0%} and {snap['share'].max():.0%} of the "
+                         f"period, it {_range(snap['p_reach_target'])}"
+                         + (": the conclusion does not depend on the exact date." if same
+                            else ": the conclusion depends on the date."))
+            return Sentences(text)
+        if topic == "models":
+            if self.comparison is None:
+                return Sentences("There are no monthly case data, so clustering of recruitment "
+                                 "in time cannot be estimated.")
+            prefix = "SYNTHETIC data: " if self.comparison.history.synthetic else ""
+            return Sentences(prefix + self.comparison.summary() + " The Poisson model assumes "
+                             "recruits arrive independently at a steady rate; outreach work "
+                             "comes in clusters (a good month at a venue, a closed month), so "
+                             "the negative-binomial interval is the honest one when the months "
+                             "vary.")
+        if topic == "partners":
+            if self.partners is None:
+                return Sentences("There are no case data by organisation.")
+            prefix = "SYNTHETIC data: " if self.case_history and self.case_history.synthetic \
+                else ""
+            text = prefix + self.partners.summary()
+            total = self.partner_forecast
+            if total is not None:
+                final = total.to_dict()["final_count"]
+                text += (f"\nSummed over the partners (their data only, without the plan as a "
+                         f"prior): {final['mean']:.0f} expected by the end (95 % interval "
+                         f"{final['q025']} to {final['q975']}).")
+            return Sentences(text)
+        raise ValueError(f"unknown topic {topic!r}; expected one of headline, replay, "
+                         "case_replay, sensitivity, models, partners")
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """The fan chart of the headline forecast."""
+        from .plotting import plot_shortfall_fan
+
+        return plot_shortfall_fan(self, ax=ax, language=self.language)
+
+    def plot_replay(self, ax: Axes | None = None) -> Axes:
+        from .plotting import plot_replay
+
+        return plot_replay(self.warning, ax=ax, language=self.language)
+
+    def plot_case_replay(self, ax: Axes | None = None) -> Axes:
+        """The replay on the monthly case data (when the headline rests on a snapshot)."""
+        from .plotting import plot_replay
+
+        return plot_replay(self.case_warning or self.warning, ax=ax, language=self.language)
+
+    def plot_requirement(self, ax: Axes | None = None) -> Axes:
+        from .plotting import plot_required_rate
+
+        return plot_required_rate(self, ax=ax, language=self.language)
+
+    def plot_models(self, ax: Axes | None = None) -> Axes:
+        from .plotting import plot_model_comparison, plot_unavailable
+
+        if self.comparison is None:
+            return plot_unavailable("no monthly case data", ax=ax)
+        return plot_model_comparison(self.comparison, ax=ax, language=self.language)
+
+    def plot_partners(self, ax: Axes | None = None) -> Axes:
+        from .plotting import plot_partner_rates, plot_unavailable
+
+        if self.partners is None:
+            return plot_unavailable("no case data by organisation", ax=ax)
+        return plot_partner_rates(
+            self.partners, ax=ax, names=self.partner_names,
+            planned=self.target / self.duration / max(len(self.partner_names), 1),
+            language=self.language,
+            synthetic=bool(self.case_history is not None and self.case_history.synthetic),
+        )
+
+
+@dataclass(frozen=True)
+class Sentences:
+    """Computed sentences that show as Markdown in a notebook and as text elsewhere."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def _repr_markdown_(self) -> str:
+        return "\n\n".join(self.text.splitlines())
+
+
+def headline_frame(assessment: ShortfallAssessment) -> pd.DataFrame:
+    """The headline forecast as a one-row table (for ``tables/recruitment_headline.csv``)."""
+    d = assessment.headline()
+    f = d["forecast"]
+    return pd.DataFrame([{
+        "basis": d["basis"], "measure": d["measure"], "target": f["target"],
+        "recruited": f["recruited"], "elapsed_months": round(assessment.history.elapsed, 3),
+        "duration_months": f["duration"], "prior_weight": f["prior_weight"],
+        "p_reach_target": f["p_reach_target"], "final_mean": f["final_count"]["mean"],
+        **{f"final_{k}": v for k, v in f["final_count"].items() if k != "mean"},
+        **{f"time_to_target_{k}": v for k, v in f["time_to_target"].items()},
+        "observed_rate": f["observed_rate"], "required_rate": f["required_rate"],
+        "pace_ratio": f["pace_ratio"], "first_warning": d["first_warning"],
+        "warning_threshold": d["warning_threshold"], "status": d["status"],
+    }])
+
+
+def _range(values: pd.Series) -> str:
+    low, high = float(values.min()), float(values.max())
+    if high < 1e-4:
+        return "is below 0.01 % throughout"
+    return f"ranges from {_probability(low)} to {_probability(high)}"
+
+
+def _verdict(values: pd.Series, threshold: float) -> bool:
+    """Whether every value is on the same side of the warning threshold."""
+    below = values < threshold
+    return bool(below.all() or (~below).all())
+
+
+def _probability(p: float) -> str:
+    if p < 1e-4:
+        return "below 0.01 %"
+    if p < 0.001:
+        return f"{p:.2%}"
+    return f"{p:.1%}"
+
+
+def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | None = None,
+                     source: str = "auto", language: Language | None = None,
+                     ) -> ShortfallAssessment:
+    """Assess a programme's recruitment shortfall.
+
+    Parameters
+    ----------
+    programme
+        From :func:`exitanalysis.load_programme`.
+    prior_weight
+        Default: the config's ``analysis.prior_weight``.
+    source
+        What the headline rests on: ``auto`` (case data if they are real, else the latest
+        published snapshot, else synthetic case data), ``case`` or ``snapshot``.
+    language
+        Of figure labels (default: the config's).
+
+    Returns
+    -------
+    ShortfallAssessment
+
+    Examples
+    --------
+    >>> import exitanalysis as xa
+    >>> config = xa.load_config("configs/exitpakke.yaml")
+    >>> assessment = xa.assess_shortfall(xa.load_programme(config))
+    >>> assessment.source, assessment.forecast.recruited
+    ('published snapshot', 64)
+    """
+    config = programme.config
+    spec = config.programme
+    weight = config.analysis.prior_weight if prior_weight is None else prior_weight
+    duration = months_between(spec.start, spec.end + dt.timedelta(days=1))
+    has_case = programme.persons is not None or programme.monthly is not None
+    case_history = recruitment_history(programme) if has_case else None
+    snapshot = max(config.observed, key=lambda s: s.as_of) if config.observed else None
+    if source == "auto":
+        real_case = case_history is not None and not case_history.synthetic
+        source = "case" if real_case or snapshot is None else "snapshot"
+    if source == "snapshot" and snapshot is None:
+        raise ValueError("source 'snapshot' needs an observed snapshot in the config")
+    if source == "case" and case_history is None:
+        raise ValueError("source 'case' needs a persons or monthly table")
+    if source == "snapshot":
+        assert snapshot is not None
+        history = snapshot_history(config, snapshot)
+    else:
+        assert case_history is not None
+        history = case_history
+
+    def replay(h: RecruitmentHistory) -> EarlyWarning:
+        return replay_warnings(h, target=spec.target, duration=duration, start=spec.start,
+                               threshold=config.analysis.warning_threshold, prior=weight,
+                               closure=spec.closed)
+
+    forecast = forecast_from_history(history, target=spec.target, duration=duration,
+                                     prior_weight=weight)
+    comparison = partners = case_warning = None
+    if case_history is not None and case_history.recruited > 0:
+        comparison = ModelComparison(
+            forecast_from_history(case_history, target=spec.target, duration=duration,
+                                  prior_weight=weight),
+            overdispersed_from_history(case_history, target=spec.target, duration=duration,
+                                       prior_weight=weight),
+            case_history,
+        )
+        if len(case_history.by_partner) > 1:
+            partners = fit_partners(case_history.by_partner.to_numpy(),
+                                    np.full(len(case_history.by_partner),
+                                            case_history.effective_elapsed),
+                                    names=list(case_history.by_partner.index))
+        case_warning = replay(case_history) if source == "snapshot" else None
+    return ShortfallAssessment(
+        programme=spec.name, target=spec.target, duration=duration, start=spec.start,
+        end=spec.end, source="published snapshot" if source == "snapshot" else "case data",
+        history=history, forecast=forecast, warning=replay(history),
+        prior_sensitivity=prior_sensitivity(history, target=spec.target, duration=duration),
+        snapshot_sensitivity=(snapshot_date_sensitivity(config, snapshot, prior_weight=weight)
+                              if snapshot is not None else None),
+        case_history=case_history, comparison=comparison, case_warning=case_warning,
+        partners=partners, partner_names={o.id: o.name for o in spec.organisations},
+        synthetic=bool(case_history is not None and case_history.synthetic
+                       and (source == "case" or comparison is not None)),
+        language=language or config.language,
+    )
+
+
+__all__ = [
+    "PACE_RULES",
+    "QUANTILES",
+    "REPLAY_PRIORS",
+    "EarlyWarning",
+    "ModelComparison",
+    "RecruitmentHistory",
+    "Sentences",
+    "ShortfallAssessment",
+    "assess_shortfall",
+    "headline_frame",
+    "date_at",
+    "months_between",
+    "prior_sensitivity",
+    "quantile_key",
+    "recruitment_history",
+    "replay_warnings",
+    "snapshot_date_sensitivity",
+    "snapshot_history",
+]

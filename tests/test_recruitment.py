@@ -1,0 +1,294 @@
+"""The recruitment forecast models: reference values, exact special cases, invariants,
+calibration and known-truth recovery."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import optimize, special, stats
+
+import exitanalysis as xa
+from exitanalysis.recruitment import QUANTILES, fit_partners, forecast_overdispersed
+
+# --- reference values ---------------------------------------------------------------------
+# Source: the R package accrual (Jiang et al. 2016, Trials 17:336; CRAN 'accrual'), functions
+# accrual.n.inform and accrual.T.inform, whose first list element is exact. Evaluated with
+# mpmath at 50 digits by tests/reference/accrual_reference.py (R is not reachable here), which
+# shares no code with exitanalysis or scipy.
+
+
+def test_count_quantiles_match_accrual_n_inform() -> None:
+    # R: accrual.n.inform(n=300, TT=36, P=0.5, m=100, tm=10, Tp=36)[[1]] -> 292 332 375
+    f = xa.forecast_recruitment(target=300, duration=36, elapsed=10, recruited=100,
+                                prior_weight=0.5)
+    assert f.count_quantiles([0.025, 0.5, 0.975]).tolist() == [292, 332, 375]  # exact integers
+
+
+def test_time_quantiles_match_accrual_t_inform() -> None:
+    # R: accrual.T.inform(n=300, TT=36, P=0.5, m=100, tm=10, np=300)[[1]]
+    # -> 28.5766582929805 32.3925278580454 36.9575822681397; tolerance 1e-9 relative
+    # (scipy's betaincinv is accurate to ~1e-13).
+    f = xa.forecast_recruitment(target=300, duration=36, elapsed=10, recruited=100,
+                                prior_weight=0.5)
+    expected = [28.5766582929805, 32.3925278580454, 36.9575822681397]
+    assert f.time_quantiles([0.025, 0.5, 0.975]) == pytest.approx(expected, rel=1e-9)
+
+
+def test_contract_example() -> None:
+    # CONTRACT §4 shape example (n=465, T=48, t=24, m=64, P=0.5); mpmath tail sum
+    # 3.21230929995354e-39 and quantiles 184 188 212 237 242 (the contract prints these too).
+    f = xa.forecast_recruitment(target=465, duration=48, elapsed=24, recruited=64,
+                                prior_weight=0.5)
+    d = f.to_dict()
+    assert d["p_reach_target"] == pytest.approx(3.21230929995354e-39, rel=1e-9)
+    assert [d["final_count"][k] for k in ("q025", "q05", "q50", "q95", "q975")] == \
+        [184, 188, 212, 237, 242]
+    # mpmath: 79.9090077946266, 88.9364022343864, 99.5065023395 (the contract's 80.1, 89.0,
+    # 100.2 illustrate the shape only)
+    assert [d["time_to_target"][k] for k in ("q025", "q50", "q975")] == \
+        pytest.approx([79.909, 88.936, 99.507], abs=1e-3)
+    assert (d["observed_rate"], d["required_rate"]) == pytest.approx((64 / 24, 401 / 24))
+    assert d["pace_ratio"] == pytest.approx(64 / (465 * 24 / 48))
+
+
+def test_hedging_prior_matches_the_exact_mixture() -> None:
+    # accrual.T.hedging's grid and likelihood (P = 1/1000..1, uniform), mixture evaluated
+    # exactly in mpmath: posterior mean P 0.487245087979669, P(count at 36 >= 300)
+    # 0.946600066052439. Tolerance 1e-9 relative (we drop weights below 1e-12 of the largest).
+    f = xa.forecast_recruitment(target=300, duration=36, elapsed=10, recruited=100,
+                                prior_weight="hedging")
+    assert f.effective_prior_weight == pytest.approx(0.487245087979669, rel=1e-9)
+    assert f.p_reach_target == pytest.approx(0.946600066052439, rel=1e-9)
+
+
+# --- exact special cases (derivable by hand) -----------------------------------------------
+
+
+def test_geometric_special_case() -> None:
+    # P = 0, one recruit in 2 months: λ ~ Gamma(1, 2); over 4 more months the count to come is
+    # NegBin(1, 2/6): geometric, P(X >= j) = (2/3)^j. Time to one more: 2·BetaPrime(1, 1),
+    # whose median is 2.
+    f = xa.forecast_recruitment(target=4, duration=6, elapsed=2, recruited=1, prior_weight=0)
+    assert f.p_reach_target == pytest.approx((2 / 3) ** 3, rel=1e-12)
+    assert f.count_mean() == pytest.approx(1 + 1 * 4 / 2)
+    assert f.time_quantiles([0.5], count=2)[0] == pytest.approx(2 + 2, rel=1e-12)
+    assert f.count_quantiles([0.5]).tolist() == [2.0]  # P(X <= 0) = 1/3, P(X <= 1) = 5/9
+
+
+def test_count_and_time_are_two_views_of_one_distribution() -> None:
+    f = xa.forecast_recruitment(target=120, duration=24, elapsed=9, recruited=31,
+                                prior_weight=0.3)
+    for q in (0.1, 0.5, 0.9):
+        s = f.time_quantiles([q])[0]
+        # P(time <= s) = P(count at s >= target) = q
+        at = xa.forecast_recruitment(target=120, duration=24, elapsed=9, recruited=31,
+                                     prior_weight=0.3, horizon=s)
+        assert at.p_reach_target == pytest.approx(q, rel=1e-8)
+
+
+# --- invariants ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prior", [0, 0.25, 0.5, 1, "accelerated", "hedging"])
+def test_more_recruits_never_lower_the_chance(prior: object) -> None:
+    chances = [xa.forecast_recruitment(target=200, duration=36, elapsed=12, recruited=m,
+                                       prior_weight=prior).p_reach_target
+               for m in range(1, 200, 7)]
+    assert all(b >= a - 1e-15 for a, b in zip(chances, chances[1:], strict=False))
+
+
+@pytest.mark.parametrize("prior", [0, 0.5, 1, "hedging"])
+@pytest.mark.parametrize("m, t", [(3, 2.0), (40, 12.0), (150, 30.0)])
+def test_quantiles_are_ordered_and_inside_the_support(prior: object, m: int, t: float) -> None:
+    f = xa.forecast_recruitment(target=200, duration=36, elapsed=t, recruited=m,
+                                prior_weight=prior)
+    counts, times = f.count_quantiles(QUANTILES), f.time_quantiles(QUANTILES)
+    assert np.all(np.diff(counts) >= 0) and counts[0] >= m
+    assert np.all(np.diff(times) > 0) and times[0] > t
+    assert counts.dtype == float and np.all(counts == np.round(counts))
+
+
+def test_prior_weight_zero_is_the_data_only_posterior() -> None:
+    zero = xa.forecast_recruitment(target=465, duration=48, elapsed=24, recruited=64,
+                                   prior_weight=0)
+    tiny = xa.forecast_recruitment(target=465, duration=48, elapsed=24, recruited=64,
+                                   prior_weight=1e-12)
+    assert tiny.p_reach_target == pytest.approx(zero.p_reach_target, rel=1e-6)
+    # data only: λ ~ Gamma(64, 24), so the mean count to come over 24 months is 64
+    assert zero.count_mean() == pytest.approx(128.0)
+
+
+def test_accelerated_is_one_minus_the_share_recruited() -> None:
+    a = xa.forecast_recruitment(target=465, duration=48, elapsed=24, recruited=64,
+                                prior_weight="accelerated")
+    b = xa.forecast_recruitment(target=465, duration=48, elapsed=24, recruited=64,
+                                prior_weight=1 - 64 / 465)
+    assert a.effective_prior_weight == pytest.approx(1 - 64 / 465)
+    assert a.p_reach_target == pytest.approx(b.p_reach_target, rel=1e-12)
+
+
+def test_target_already_reached() -> None:
+    f = xa.forecast_recruitment(target=50, duration=12, elapsed=10, recruited=55)
+    assert f.p_reach_target == 1.0 and f.time_quantiles([0.5]).tolist() == [10.0]
+    assert f.to_dict()["required_rate"] == 0.0
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"recruited": 0, "prior_weight": 0}, "no information about the rate"),
+        ({"elapsed": 50}, "elapsed must lie between 0 and duration"),
+        ({"target": 0}, "target must be a whole number ≥ 1"),
+        ({"prior_weight": 1.5}, "expected a number in [0, 1], 'accelerated' or 'hedging'"),
+        ({"horizon": 3}, "horizon (3.0) must not be before elapsed"),
+    ],
+)
+def test_invalid_input_is_refused_with_a_message(kwargs: dict, message: str) -> None:
+    args = {"target": 465, "duration": 48, "elapsed": 24, "recruited": 64,
+            "prior_weight": 0.5} | kwargs
+    with pytest.raises(ValueError) as caught:
+        xa.forecast_recruitment(**args)
+    assert message in str(caught.value)
+
+
+def test_result_views_agree() -> None:
+    f = xa.forecast_recruitment(target=465, duration=48, elapsed=24, recruited=64)
+    frame = f.to_frame()
+    assert frame["time"].iloc[0] == 24 and frame["time"].iloc[-1] == 48
+    last = frame.iloc[-1]
+    d = f.to_dict(at=36)
+    assert (last["q025"], last["q50"], last["q975"]) == (
+        d["final_count"]["q025"], d["final_count"]["q50"], d["final_count"]["q975"])
+    assert d["count_at"]["time"] == 36 and d["count_at"]["q50"] == \
+        frame.loc[frame["time"] == 36, "q50"].item()
+    assert "Probability of reaching the target" in f.summary()
+    for column in ("q05", "q25", "q75", "q95"):
+        assert (frame[column].diff().dropna() >= 0).all()
+
+
+# --- calibration ---------------------------------------------------------------------------
+
+
+def test_ninety_percent_intervals_cover_ninety_percent_of_simulated_programmes() -> None:
+    # Programmes drawn from the model's own prior: a Bayesian predictive interval is then
+    # calibrated exactly. Discreteness makes each interval's nominal coverage a little above
+    # 90 %, so the realised coverage is compared with the mean nominal one, within 3 Monte
+    # Carlo standard errors.
+    rng = np.random.default_rng(20200101)
+    n, T, t, P, sims = 200, 36.0, 12.0, 0.5, 2000
+    lam = rng.gamma(n * P, 1 / (T * P), size=sims)
+    m = rng.poisson(lam * t)
+    final = m + rng.poisson(lam * (T - t))
+    covered, nominal = [], []
+    for mi, fi in zip(m, final, strict=True):
+        f = xa.forecast_recruitment(target=n, duration=T, elapsed=t, recruited=int(mi),
+                                    prior_weight=P)
+        low, high = f.count_quantiles([0.05, 0.95])
+        covered.append(low <= fi <= high)
+        cdf = f.predictive.increment_cdf(np.array([high - mi, low - mi - 1]), T - t)
+        nominal.append(cdf[0] - cdf[1])
+    rate, expected = float(np.mean(covered)), float(np.mean(nominal))
+    se = np.sqrt(expected * (1 - expected) / sims)
+    assert 0.9 <= expected <= 0.93
+    assert abs(rate - expected) <= 3 * se, (rate, expected, se)
+
+
+def test_over_dispersed_model_is_honest_when_months_cluster() -> None:
+    # Known truth: monthly counts from a gamma process with k = 1 (variance = μ + μ²). The
+    # negative-binomial forecast keeps close to nominal 90 % coverage; the Poisson forecast,
+    # which assumes steady months, covers far less.
+    rng = np.random.default_rng(7)
+    n, T, months, k, sims = 200, 36, 12, 1.0, 200
+    hits_nb, hits_poisson = [], []
+    for _ in range(sims):
+        mu = rng.gamma(n * 0.5, 1 / (T * 0.5))
+        rates = rng.gamma(k, mu / k, size=T)
+        counts = rng.poisson(rates)
+        past, final = counts[:months], counts.sum()
+        nb = forecast_overdispersed(past, target=n, duration=T, prior_weight=0.5)
+        po = xa.forecast_recruitment(target=n, duration=T, elapsed=months,
+                                     recruited=int(past.sum()), prior_weight=0.5)
+        lo, hi = nb.count_quantiles([0.05, 0.95])
+        hits_nb.append(lo <= final <= hi)
+        lo, hi = po.count_quantiles([0.05, 0.95])
+        hits_poisson.append(lo <= final <= hi)
+    assert np.mean(hits_nb) >= 0.83  # 0.90 nominal; 3 s.e. with 200 programmes is 0.064
+    assert np.mean(hits_poisson) < np.mean(hits_nb) - 0.15
+
+
+def test_over_dispersed_equals_poisson_when_months_do_not_vary() -> None:
+    counts = np.full(24, 4)
+    nb = forecast_overdispersed(counts, target=300, duration=48, prior_weight=0.5)
+    po = xa.forecast_recruitment(target=300, duration=48, elapsed=24, recruited=96,
+                                 prior_weight=0.5)
+    assert nb.details["dispersion"] > 1000  # at its upper bound: no over-dispersion
+    assert nb.count_quantiles([0.025, 0.5, 0.975]) == pytest.approx(
+        po.count_quantiles([0.025, 0.5, 0.975]), abs=1)
+
+
+def test_over_dispersed_with_closed_months() -> None:
+    # A closed month (exposure 0) neither counts as a month of failed recruitment nor adds data.
+    counts = [5, 3, 0, 4, 6]
+    closed = forecast_overdispersed(counts, exposure=[1, 1, 0, 1, 1], target=100,
+                                    duration=20, prior_weight=0.5, dispersion=5.0)
+    without = forecast_overdispersed([5, 3, 4, 6], target=100, duration=20, prior_weight=0.5,
+                                     dispersion=5.0, horizon=4 + 15)
+    assert closed.elapsed == 4
+    assert closed.p_reach_target == pytest.approx(without.p_reach_target, rel=1e-9)
+
+
+# --- partners ------------------------------------------------------------------------------
+
+
+def test_partner_fit_is_the_maximum_likelihood() -> None:
+    k = np.array([31, 12, 4, 19, 8])
+    tau = np.array([24.0, 24.0, 10.0, 18.0, 24.0])
+    fit = fit_partners(k, tau, names=list("abcde"))
+
+    def nll(params: np.ndarray) -> float:
+        a, b = np.exp(params)
+        return -float(np.sum(special.gammaln(a + k) - special.gammaln(a) - special.gammaln(k + 1)
+                             + a * np.log(b / (b + tau)) + k * np.log(tau / (b + tau))))
+
+    independent = optimize.minimize(nll, x0=[0.0, 0.0], method="Nelder-Mead",
+                                    options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 10000})
+    assert fit.log_likelihood == pytest.approx(-independent.fun, abs=1e-6)
+    assert (fit.alpha, fit.beta) == pytest.approx(tuple(np.exp(independent.x)), rel=1e-3)
+    table = fit.to_frame()
+    assert (table["rate_low"] < table["rate"]).all() and (table["rate"] < table["rate_high"]).all()
+    # shrinkage: every partner's rate lies between its own and the pooled mean
+    pooled = k.sum() / tau.sum()
+    own = k / tau
+    assert np.all((table["rate"] - own) * (table["rate"] - pooled) <= 1e-12)
+
+
+def test_partners_that_do_not_differ_hit_the_bound() -> None:
+    fit = fit_partners([20, 21, 19], [10.0, 10.0, 10.0])
+    assert fit.at_bound
+    assert fit.to_frame()["rate"].to_numpy() == pytest.approx([2.0, 2.0, 2.0], rel=0.01)
+
+
+def test_partner_parameters_are_recovered_from_many_centres() -> None:
+    # Known truth: 400 centres, rates ~ Gamma(2, 0.5) (mean 4 a month), open 6 to 24 months.
+    rng = np.random.default_rng(3)
+    tau = rng.uniform(6, 24, size=400)
+    rates = rng.gamma(2.0, 1 / 0.5, size=400)
+    fit = fit_partners(rng.poisson(rates * tau), tau)
+    assert fit.alpha == pytest.approx(2.0, rel=0.2)
+    assert fit.beta == pytest.approx(0.5, rel=0.2)
+
+
+def test_partner_total_is_the_convolution() -> None:
+    fit = fit_partners([12, 7, 3], [12.0, 12.0, 12.0], names=["a", "b", "c"])
+    total = fit.forecast(target=60, duration=24, elapsed=12)
+    # Monte Carlo check of the exact convolution (seeded; 200 000 draws, tolerance 5 s.e.)
+    rng = np.random.default_rng(11)
+    table = fit.to_frame()
+    draws = sum(rng.poisson(rng.gamma(fit.alpha + k, 1 / (fit.beta + 12.0), size=200_000) * 12)
+                for k in table["recruited"])
+    p_mc = float(np.mean(22 + draws >= 60))
+    se = np.sqrt(p_mc * (1 - p_mc) / 200_000)
+    assert total.p_reach_target == pytest.approx(p_mc, abs=5 * se + 1e-12)
+    assert total.count_mean() == pytest.approx(22 + float(np.sum(
+        (fit.alpha + table["recruited"]) / (fit.beta + 12.0) * 12)))
+    assert stats.describe(draws).mean + 22 == pytest.approx(total.count_mean(), rel=0.01)

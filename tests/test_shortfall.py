@@ -1,0 +1,202 @@
+"""The programme-level shortfall: months, exposure, history, replay, sensitivity, headline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # this test process only
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import exitanalysis as xa
+from conftest import DEFAULT_CONFIG
+from exitanalysis import shortfall as sf
+from exitanalysis import synth
+from exitanalysis.config import ExposurePeriod
+from exitanalysis.plotting import is_marked_synthetic
+from helpers import write_programme
+
+
+@pytest.fixture(scope="module")
+def exitpakke() -> xa.ShortfallAssessment:
+    return xa.assess_shortfall(xa.load_programme(xa.load_config(DEFAULT_CONFIG)))
+
+
+def test_calendar_months() -> None:
+    start = dt.date(2020, 1, 1)
+    assert sf.months_between(start, dt.date(2022, 1, 1)) == 24.0
+    assert sf.months_between(start, dt.date(2024, 1, 1)) == 48.0
+    assert sf.months_between(start, dt.date(2020, 2, 15)) == pytest.approx(1 + 14 / 29)
+    for months in (0.0, 7.5, 24.0, 35.25):
+        assert sf.months_between(start, sf.date_at(start, months)) == pytest.approx(months,
+                                                                                    abs=0.02)
+
+
+def test_exposure_by_month() -> None:
+    months = pd.period_range("2020-02", "2020-04", freq="M")
+    lockdown = ExposurePeriod(start=dt.date(2020, 3, 11), end=dt.date(2020, 4, 30), weight=0.5,
+                              reason="test")
+    weights = sf.exposure_by_month(months, [lockdown])
+    assert weights == pytest.approx([1.0, (10 + 21 * 0.5) / 31, 0.5])
+
+
+def test_snapshot_history_is_steady_and_ends_at_the_published_count(exitpakke) -> None:
+    history = exitpakke.history
+    assert history.assumed_steady and history.measure == "contacted"
+    assert history.recruited == 64 and history.elapsed == 24.0
+    monthly = history.monthly
+    assert len(monthly) == 24 and monthly["recruited"].between(2, 3).all()
+    # March-May 2020 count for half (config exposure), so effective time is shorter
+    assert history.effective_elapsed == pytest.approx(24 - (21 / 31 + 1 + 1) * 0.5)
+
+
+def test_case_history_counts_inclusions_by_month(tmp_path: Path) -> None:
+    programme = xa.load_programme(xa.load_config(write_programme(tmp_path)))
+    history = sf.recruitment_history(programme)
+    included = history.monthly.set_index("month")["recruited"]
+    assert included[included > 0].to_dict() == {"2020-02": 1, "2021-02": 1, "2021-03": 1,
+                                               "2022-06": 1}
+    assert history.recruited == 4 and history.by_partner.to_dict() == {"reden_kbh": 2, "liva": 2}
+    contacted = sf.recruitment_history(programme, measure="contacted")
+    assert contacted.recruited == 6 and not contacted.synthetic
+    assert contacted.elapsed == pytest.approx(sf.months_between(dt.date(2020, 1, 1),
+                                                                dt.date(2022, 6, 11)))
+
+
+def test_a_closed_month_is_not_a_month_of_failed_recruitment() -> None:
+    start = dt.date(2020, 1, 1)
+    counts = pd.Series({"2020-01": 3, "2020-02": 3, "2020-03": 0, "2020-04": 3})
+    closed = ExposurePeriod(start=dt.date(2020, 3, 1), end=dt.date(2020, 3, 31), weight=0.0,
+                            reason="lockdown")
+    frame = sf._month_frame(start, dt.date(2020, 5, 1), counts, [closed])
+    history = sf.RecruitmentHistory(frame, pd.Series(dtype=int), "included", "test")
+    adjusted = sf.forecast_from_history(history, target=120, duration=24, prior_weight=0.5)
+    assert adjusted.elapsed == 3.0 and adjusted.horizon == 3.0 + 20
+    naive = xa.forecast_recruitment(target=120, duration=24, elapsed=4, recruited=9,
+                                    prior_weight=0.5)
+    assert adjusted.p_reach_target > naive.p_reach_target
+    assert adjusted.observed_rate == pytest.approx(3.0)
+
+
+def test_replay_uses_only_what_was_known(exitpakke) -> None:
+    warning = exitpakke.warning
+    replay = warning.to_frame()
+    assert set(replay["prior"]) == {"P = 0", "P = 0.25", "P = 0.5", "P = 1", "hedging"}
+    main = replay[replay["prior"] == "P = 0.5"].reset_index(drop=True)
+    assert len(main) == 24
+    for i in (0, 5, 23):  # every month equals a fresh forecast from that month's numbers
+        fresh = sf.forecast_from_history(warning.history, target=465, duration=48.0,
+                                         prior_weight=0.5, month=i)
+        assert main.loc[i, "p_reach"] == pytest.approx(fresh.p_reach_target, rel=1e-12)
+    below = main.loc[main["p_reach"] < 0.10, "month"]
+    assert warning.first_warning == below.iloc[0] == "2020-03"
+    low, high = warning.months_before_closure()
+    assert (round(low), round(high)) == (33, 45)
+    # With no recruits and no prior, nothing is known: missing, not zero.
+    zero = replay[(replay["prior"] == "P = 0") & (replay["recruited"] == 0)]
+    assert zero["p_reach"].isna().all()
+
+
+def test_pace_rules() -> None:
+    # 100 persons over 36 months planned: 18 months at 15 % of pace fires the 20 % rule.
+    start = dt.date(2020, 1, 1)
+    months = pd.period_range("2020-01", "2022-12", freq="M").astype(str)
+    counts = pd.Series(0, index=months)
+    counts.iloc[[2, 9, 16]] = [3, 2, 3]  # 8 by month 18: pace 8 / 50 = 16 %
+    frame = sf._month_frame(start, dt.date(2023, 1, 1), counts, [])
+    history = sf.RecruitmentHistory(frame, pd.Series(dtype=int), "included", "test")
+    warning = sf.replay_warnings(history, target=100, duration=36, start=start)
+    rules = warning.pace_rules.set_index("at_months")
+    assert rules.loc[18.0, "fired"] and rules.loc[18.0, "month"] == "2021-06"
+    assert rules.loc[18.0, "pace_ratio"] == pytest.approx(8 / 50)
+    assert rules.loc[30.0, "fired"]
+    assert rules.loc[30.0, "pace_ratio"] == pytest.approx(8 / (100 * 30 / 36))
+    assert "Pace rule (below 20% of plan at 18 months): fired" in warning.summary()
+
+
+def test_headline_rests_on_the_published_figure_when_case_data_are_synthetic(exitpakke) -> None:
+    assert exitpakke.source == "published snapshot"
+    headline = exitpakke.headline()
+    assert set(headline) >= {"forecast", "first_warning", "warning_threshold"}
+    forecast = headline["forecast"]
+    assert set(forecast) >= {"target", "recruited", "duration", "elapsed", "prior_weight",
+                             "p_reach_target", "final_count", "time_to_target",
+                             "observed_rate", "required_rate", "pace_ratio"}
+    assert forecast["recruited"] == 64 and forecast["target"] == 465
+    assert headline["status"] == "off track" and headline["synthetic"] is False
+    assert headline["elapsed_months"] == 24.0
+    json.dumps(headline)  # plain data
+    # The case-data parts exist and say they are synthetic.
+    assert exitpakke.case_synthetic and exitpakke.comparison is not None
+    assert "SYNTHETIC" in str(exitpakke.explain("models"))
+    assert "SYNTHETIC" in str(exitpakke.explain("partners"))
+
+
+def test_real_case_data_drive_the_headline(tmp_path: Path) -> None:
+    programme = xa.load_programme(xa.load_config(write_programme(tmp_path)))
+    assessment = xa.assess_shortfall(programme)
+    assert assessment.source == "case data" and assessment.forecast.recruited == 4
+    assert not assessment.synthetic and assessment.case_warning is None
+
+
+def test_sensitivity_tables(exitpakke) -> None:
+    priors = exitpakke.prior_sensitivity
+    assert priors["prior"].tolist() == ["P = 0", "P = 0.25", "P = 0.5", "P = 1", "hedging",
+                                        "accelerated"]
+    numeric = priors.iloc[:4]
+    assert numeric["p_reach_target"].is_monotonic_increasing  # more faith in the plan
+    snap = exitpakke.snapshot_sensitivity
+    assert snap["share"].tolist() == [0.5, 0.55, 0.6, 0.65, 0.7, 0.75]
+    assert snap["p_reach_target"].is_monotonic_decreasing  # later snapshot, further behind
+    assert "does not depend on the exact date" in str(exitpakke.explain("sensitivity"))
+
+
+def test_summary_and_what_it_would_take(exitpakke) -> None:
+    need = exitpakke.what_it_would_take()
+    assert need["planned_rate"] == pytest.approx(465 / 48)
+    assert need["required_rate"] == pytest.approx((465 - 64) / 24)
+    text = exitpakke.summary()
+    assert "64 persons contacted after 24.0 of 48 months" in text
+    assert "Contacts are an upper bound for inclusions" in text
+    assert "would first have warned in 2020-03" in text
+
+
+def test_figures_are_marked_exactly_when_their_data_are_synthetic(exitpakke) -> None:
+    assert not is_marked_synthetic(exitpakke.plot().figure)
+    assert not is_marked_synthetic(exitpakke.plot_replay().figure)
+    assert not is_marked_synthetic(exitpakke.plot_requirement().figure)
+    assert is_marked_synthetic(exitpakke.plot_case_replay().figure)
+    assert is_marked_synthetic(exitpakke.plot_models().figure)
+    assert is_marked_synthetic(exitpakke.plot_partners().figure)
+
+
+def test_true_rates_of_the_synthetic_generator_are_recovered() -> None:
+    # Known truth: a synthetic programme ten times larger, contacts only (no closure before
+    # 2022). Data-only posteriors (P = 0) of the total and each partner's average monthly rate
+    # over 2020-2021 contain the generator's true average rates.
+    truth = synth.SyntheticTruth(hidden_population=15_000, contacted_by_midpoint=640.0)
+    big = synth.generate(seed=5, truth=truth)
+    rates = synth.monthly_rates(truth)
+    window = rates.loc[: pd.Period("2021-12", "M")]
+    true_total = window.to_numpy().sum() / 24
+    persons = big.persons[big.persons["first_contact"] < "2022-01-01"]
+    # Data-only posterior of the total rate: Gamma(m, 24); 99.9 % interval.
+    low, high = stats.gamma.ppf([0.0005, 0.9995], len(persons), scale=1 / 24)
+    assert low <= true_total <= high
+    per_partner = persons["organisation"].value_counts()
+    fit = xa.fit_partners(per_partner.to_numpy(), np.full(len(per_partner), 24.0),
+                          names=list(per_partner.index))
+    for row in fit.to_frame().itertuples(index=False):
+        share = pd.Series({c: truth.organisation_share[c][row.partner] for c in window.columns})
+        true_rate = float((window * share).to_numpy().sum() / 24)
+        # 99.9 % posterior interval of the partner's rate, Gamma(α + k, β + τ)
+        low, high = stats.gamma.ppf([0.0005, 0.9995], fit.alpha + row.recruited,
+                                    scale=1 / (fit.beta + row.exposure))
+        assert low <= true_rate <= high, (row.partner, true_rate, low, high)
