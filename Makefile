@@ -12,8 +12,9 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS := requirements/constraints.txt
 CONFIG ?= configs/exitpakke.yaml
 PYTEST_ARGS ?=
+RUN_ARGS ?=
 
-.PHONY: help setup report test lab lint synth validate lock clean
+.PHONY: help setup report test lab lint synth validate lock clean browser
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -27,10 +28,22 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 
 setup: $(STAMP)  ## create .venv and install the pinned set (only when needed)
 
-report: $(STAMP)  ## run the default config into reports/
-	$(BIN)/exitanalysis run $(CONFIG)
+report: $(STAMP)  ## run the default config into reports/ (RUN_ARGS="--jobs 1" etc.)
+	$(BIN)/exitanalysis run $(CONFIG) $(RUN_ARGS)
 
-test: $(STAMP)  ## lint, type-check, then the whole test suite (notebooks included)
+# The browser tests drive Debian's Chromium through Playwright (Playwright's own browser
+# download is not used). Installs it when missing and we may (root or sudo).
+CHROMIUM := $(shell command -v chromium || command -v chromium-browser || true)
+browser:  ## install Chromium for the browser tests when it is missing
+	@if [ -z "$(CHROMIUM)" ] && [ -z "$${EXITANALYSIS_CHROMIUM:-}" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "install Chromium (Debian: apt-get install chromium) for the browser tests"; \
+	  exit 1; fi; \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test: $(STAMP) browser  ## lint, type-check, then the whole test suite (notebooks and browser included)
 	$(BIN)/ruff check --quiet src tests benchmarks
 	$(BIN)/mypy --no-error-summary
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -56,6 +69,6 @@ lock: $(STAMP)  ## rewrite the pinned versions after a dependency change
 	@echo "rewrote $(CONSTRAINTS); run make test"
 
 clean:  ## remove .venv, generated reports and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info test-artifacts
 	find reports -mindepth 1 -maxdepth 1 ! -name README.md ! -name .gitignore -exec rm -rf {} +
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

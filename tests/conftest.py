@@ -39,3 +39,26 @@ def cli() -> Callable[..., Outcome]:
         return Outcome(code, out.getvalue(), err.getvalue())
 
     return run
+
+
+def _run_default(out: Path, *args: str) -> Path:
+    from exitanalysis.cli import main
+
+    assert main(["run", str(DEFAULT_CONFIG), "--out", str(out), *args]) == 0
+    return out / "exitpakke"
+
+
+@pytest.fixture(scope="session")
+def default_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default run (every notebook executed), once per test session."""
+    return _run_default(tmp_path_factory.mktemp("reports"))
+
+
+@pytest.fixture(scope="session")
+def danish_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _run_default(tmp_path_factory.mktemp("reports-da"), "--language", "da")
+
+
+@pytest.fixture(scope="session")
+def public_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _run_default(tmp_path_factory.mktemp("reports-public"), "--audience", "public")

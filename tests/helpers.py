@@ -149,3 +149,21 @@ def _set(config: dict[str, Any], dotted: str, value: Any) -> None:
 
 _DELETE = object()
 DELETE = _DELETE
+
+
+def write_notebook(folder: Path, name: str, *sources: str) -> Path:
+    """A minimal report notebook: the pipeline's parameters cell, then ``sources``."""
+    import nbformat
+
+    cells = [nbformat.v4.new_code_cell("config_path = None\nfigures_dir = None\n"
+                                       "tables_dir = None\nlanguage = 'en'\naudience = 'x'\n"
+                                       "seed = 0")]
+    cells[0].metadata["tags"] = ["parameters"]
+    cells += [nbformat.v4.new_code_cell(s) for s in sources]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path

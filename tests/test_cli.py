@@ -70,13 +70,6 @@ def test_validate_accepts_the_default_config(cli) -> None:
     assert "synthetic" in outcome.out
 
 
-def test_public_audience_is_refused_until_disclosure_control_exists(cli, tmp_path) -> None:
-    outcome = cli("run", DEFAULT_CONFIG, "--audience", "public", "--out", tmp_path)
-    assert outcome.code == 2
-    assert "audience 'public' is not available yet" in outcome.err
-    assert not (tmp_path / "exitpakke").exists()
-
-
 def test_validate_accepts_a_danish_style_export(cli, tmp_path) -> None:
 
 

@@ -49,6 +49,19 @@ def test_thin_parameters_then_library_calls(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_prose_comes_in_both_languages(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    prose = [c for c in nb.cells if c.cell_type == "markdown"]
+    tags = [tuple(c.metadata.get("tags", [])) for c in prose]
+    assert all(t in (("lang-en",), ("lang-da",)) for t in tags), tags
+    assert tags.count(("lang-en",)) == tags.count(("lang-da",))
+    # each English cell is followed by its Danish version, headings at the same level
+    for en, da in zip(prose[::2], prose[1::2], strict=True):
+        assert en.metadata["tags"] == ["lang-en"] and da.metadata["tags"] == ["lang-da"]
+        assert en.source.split(" ")[0] == da.source.split(" ")[0] or not en.source.startswith("#")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_runs_with_its_defaults_and_writes_nothing(path: Path, tmp_path: Path) -> None:
     watched = [ROOT / "notebooks", ROOT / "data", ROOT / "configs"]
     before = {p: p.stat().st_mtime_ns for d in watched for p in d.rglob("*")}
@@ -59,5 +72,6 @@ def test_runs_with_its_defaults_and_writes_nothing(path: Path, tmp_path: Path) -
     after = {p: p.stat().st_mtime_ns for d in watched for p in d.rglob("*")}
     assert after == before
     images = [o for c in executed.cells for o in c.get("outputs", [])
-              if "image/png" in o.get("data", {})]
-    assert images, "figures show inline (no MPLBACKEND=Agg)"
+              if "data:image/png;base64," in str(o.get("data", {}).get("text/html", ""))]
+    assert images, "figures show inline, with alt text and a caption"
+    assert all('alt="' in str(o["data"]["text/html"]) for o in images)

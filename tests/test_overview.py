@@ -51,7 +51,7 @@ def test_overview_from_monthly_counts(tmp_path: Path) -> None:
     overview = xa.data_overview(xa.load_programme(config), language="da")
     assert overview.persons_contacted == 10 and overview.persons_included == 6
     assert set(overview.contacts["sales_channel"]) == {"unknown"}
-    assert "Frem til 2020-03-31 var 10 personer i første kontakt" in overview.summary()
+    assert "Frem til 31. marts 2020 var 10 personer i første kontakt" in overview.summary()
 
 
 @pytest.mark.parametrize("by", ["organisation", "contact_channel", "sales_channel"])

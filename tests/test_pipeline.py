@@ -8,12 +8,11 @@ import stat
 from html.parser import HTMLParser
 from pathlib import Path
 
-import nbformat
 import pytest
 
-from conftest import DEFAULT_CONFIG, ROOT
+from conftest import ROOT
 from exitanalysis.pipeline import report_lock
-from helpers import write_programme
+from helpers import write_notebook, write_programme
 from test_bad_input import CASES
 
 MANIFEST_KEYS = {
@@ -22,14 +21,9 @@ MANIFEST_KEYS = {
 }
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default run, once for this module (it executes every notebook)."""
-    from exitanalysis.cli import main
-
-    out = tmp_path_factory.mktemp("reports")
-    assert main(["run", str(DEFAULT_CONFIG), "--out", str(out)]) == 0
-    return out / "exitpakke"
+@pytest.fixture
+def report(default_report: Path) -> Path:
+    return default_report
 
 
 def test_report_layout(report: Path) -> None:
@@ -129,19 +123,6 @@ def test_index_links_every_report_with_a_thumbnail(report: Path) -> None:
 # --- failure guarantees, with small notebooks --------------------------------------------
 
 
-def _notebook(folder: Path, name: str, *sources: str) -> None:
-    cells = [nbformat.v4.new_code_cell("config_path = None\nfigures_dir = None\n"
-                                       "tables_dir = None\nlanguage = 'en'\naudience = 'x'\n"
-                                       "seed = 0")]
-    cells[0].metadata["tags"] = ["parameters"]
-    cells += [nbformat.v4.new_code_cell(s) for s in sources]
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / f"{name}.ipynb")
-
-
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
             if p.is_file()}
@@ -152,7 +133,7 @@ def small_run(tmp_path: Path, cli):
     """A test programme whose first run published a report; returns a runner for more."""
     config = write_programme(tmp_path / "programme")
     notebooks = tmp_path / "notebooks"
-    _notebook(notebooks, "good", "print('fine')")
+    write_notebook(notebooks, "good", "print('fine')")
     out = tmp_path / "reports"
 
     def run(*extra: str):
@@ -175,7 +156,7 @@ def small_run(tmp_path: Path, cli):
 )
 def test_a_failed_notebook_publishes_nothing(small_run, source: str, reason: str) -> None:
     run, notebooks, published, before = small_run
-    _notebook(notebooks, "bad", source)
+    write_notebook(notebooks, "bad", source)
     outcome = run("--timeout", "3")
     assert outcome.code == 1
     assert reason in outcome.err
@@ -209,6 +190,20 @@ def test_a_second_run_waits_for_nobody_it_exits_3(small_run) -> None:
     assert "another run of the report 'programme' is under way" in outcome.err
     assert _snapshot(published) == before
     assert run().code == 0  # the lock is free again
+
+
+def test_a_relative_output_folder_gets_the_figures(tmp_path: Path, cli,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Notebooks run in their own folder: output folders handed to them must be absolute.
+    config = write_programme(tmp_path / "programme")
+    notebooks = tmp_path / "notebooks"
+    write_notebook(notebooks, "figure",
+                   "import pathlib\npathlib.Path(figures_dir, 'x.png').write_bytes(b'png')")
+    monkeypatch.chdir(tmp_path)
+    outcome = cli("run", config, "--out", "reports", "--notebooks", notebooks)
+    assert outcome.code == 0, outcome.err
+    assert (tmp_path / "reports" / "programme" / "figures" / "x.png").is_file()
+    assert sorted(p.name for p in notebooks.iterdir()) == ["figure.ipynb"]
 
 
 def test_a_new_run_replaces_the_whole_report(small_run) -> None:

@@ -118,7 +118,8 @@ def test_pace_rules() -> None:
     assert rules.loc[18.0, "pace_ratio"] == pytest.approx(8 / 50)
     assert rules.loc[30.0, "fired"]
     assert rules.loc[30.0, "pace_ratio"] == pytest.approx(8 / (100 * 30 / 36))
-    assert "Pace rule (below 20% of plan at 18 months): fired" in warning.summary()
+    assert "Pace rule (below 20 % of plan after 18 months): fired" in warning.summary()
+    assert "Tempo-regel (under 20 % af planen efter 18 måneder): udløst" in warning.summary("da")
 
 
 def test_headline_rests_on_the_published_figure_when_case_data_are_synthetic(exitpakke) -> None:

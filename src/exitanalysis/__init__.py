@@ -20,7 +20,7 @@ from .errors import (
     Problem,
     UsageError,
 )
-from .outputs import save_figure, save_table
+from .outputs import save_figure, save_table, show_figure, show_table
 from .overview import DataOverview, data_overview
 from .public import PublicData, load_public
 from .recruitment import (
@@ -55,6 +55,8 @@ __all__ = [
     "load_public",
     "save_figure",
     "save_table",
+    "show_figure",
+    "show_table",
     "ExitanalysisError",
     "InputError",
     "InputSource",

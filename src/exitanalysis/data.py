@@ -44,6 +44,10 @@ class InputSource:
         The date format detected for each date column.
     rules_checked
         How many validation rules were applied to the table.
+    persons
+        Distinct persons the table refers to (``None`` for the monthly table).
+    encoding, separator, kind
+        The detected format's parts (``file_format`` says them in English).
     """
 
     name: str
@@ -54,6 +58,10 @@ class InputSource:
     synthetic_rows: int
     date_formats: Mapping[str, str]
     rules_checked: int
+    persons: int | None = None
+    kind: str = "csv"
+    encoding: str | None = None
+    separator: str | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -109,11 +117,12 @@ class Programme:
         return any(s.synthetic for s in self.sources)
 
     def sources_frame(self) -> pd.DataFrame:
-        """One row per input table: name, path, rows, format, synthetic rows, sha256."""
-        columns = ["table", "path", "rows", "file_format", "synthetic_rows", "sha256"]
+        """One row per input table: name, path, rows, format, synthetic rows, persons, sha256."""
+        columns = ["table", "path", "rows", "file_format", "synthetic_rows", "persons_count",
+                   "sha256"]
         return pd.DataFrame(
             [
-                (s.name, s.path, s.rows, s.file_format, s.synthetic_rows, s.sha256)
+                (s.name, s.path, s.rows, s.file_format, s.synthetic_rows, s.persons, s.sha256)
                 for s in self.sources
             ],
             columns=columns,
@@ -197,6 +206,7 @@ def load_programme(config: Config) -> Programme:
 def _source(name: str, shown: str, raw: RawTable, checked: TableCheck) -> InputSource:
     frame = checked.frame
     synthetic_rows = int(frame["synthetic"].fillna(False).sum()) if "synthetic" in frame else 0
+    persons = int(frame["person_id"].dropna().nunique()) if "person_id" in frame else None
     return InputSource(
         name=name,
         path=shown,
@@ -206,6 +216,10 @@ def _source(name: str, shown: str, raw: RawTable, checked: TableCheck) -> InputS
         synthetic_rows=synthetic_rows,
         date_formats=MappingProxyType(dict(checked.date_formats)),
         rules_checked=checked.rules_checked,
+        persons=persons,
+        kind=raw.kind,
+        encoding=raw.encoding,
+        separator=raw.separator,
     )
 
 

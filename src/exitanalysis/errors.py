@@ -102,6 +102,12 @@ class LockHeldError(ExitanalysisError):
     exit_code = 3
 
 
+class PublishError(ExitanalysisError):
+    """The built report holds something that must not be published (exit 1)."""
+
+    exit_code = 1
+
+
 class NotebookFailedError(ExitanalysisError):
     """A notebook failed during execution; the partial notebook is kept privately."""
 

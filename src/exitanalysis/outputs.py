@@ -1,18 +1,26 @@
-"""Write a report's figures and tables: stable names, stable bytes, synthetic marks enforced.
+"""Show and write a report's figures and tables: captions, alt text, escaped labels, the
+reader's language and number format, stable names, stable bytes.
 
-Notebooks call these with the folders the pipeline passes as parameters; with a folder of
-``None`` (a notebook opened in JupyterLab) nothing is written.
+Notebooks call :func:`show_figure` and :func:`show_table` with the folders the pipeline passes
+as parameters; with a folder of ``None`` (a notebook opened in JupyterLab) nothing is written,
+but the figure or table is still shown.
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+import math
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .text import Language
+from .text import Language, has_label, label, number, percent, probability
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -26,6 +34,9 @@ def _checked_name(name: str) -> str:
             f"output name {name!r}: use lower-case letters, digits, '_' and '-' (named by content)"
         )
     return name
+
+
+# --- figures --------------------------------------------------------------------------------
 
 
 def save_figure(
@@ -62,9 +73,64 @@ def save_figure(
     folder.mkdir(parents=True, exist_ok=True)
     stem = _checked_name(name)
     # No dates, versions or random ids in the files: identical inputs give identical bytes.
-    with mpl.rc_context({"svg.hashsalt": "exitanalysis"}):
+    # Text stays text in SVG (searchable, and checkable for a report's language).
+    with mpl.rc_context({"svg.hashsalt": "exitanalysis", "svg.fonttype": "none"}):
         for suffix, metadata in ((".png", {"Software": None}), (".svg", {"Date": None})):
             fig.savefig(folder / f"{stem}{suffix}", metadata=metadata, bbox_inches="tight")
+
+
+@dataclass(frozen=True)
+class ShownFigure:
+    """A figure as a report shows it: an embedded PNG with alt text and a caption."""
+
+    name: str
+    png: bytes
+    alt: str
+    caption: str
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png).decode("ascii")
+        return (
+            f'<figure class="xa-figure" id="figure-{html.escape(self.name)}">'
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}">'
+            f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
+        )
+
+    def __repr__(self) -> str:
+        return f"<figure {self.name}: {self.caption}>"
+
+
+def show_figure(
+    fig: Figure,
+    name: str,
+    folder: str | Path | None,
+    *,
+    synthetic: bool,
+    language: Language = "en",
+) -> ShownFigure:
+    """Save ``fig`` (see :func:`save_figure`) and return it for display with alt text and a
+    caption; the matplotlib figure is closed, so it is not shown twice.
+
+    The alt text is what the plotting function wrote for it (:func:`plotting.alt_text`),
+    else its title and axis labels; the caption is its title, with a note when synthetic.
+    """
+    import matplotlib.pyplot as plt
+
+    from .plotting import alt_text, figure_title
+
+    save_figure(fig, name, folder, synthetic=synthetic, language=language)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight", dpi=100)
+    caption = figure_title(fig)
+    if synthetic:
+        caption = f"{caption} ({label('synthetic_mark', language)})"
+    shown = ShownFigure(name=_checked_name(name), png=buffer.getvalue(),
+                        alt=alt_text(fig, language), caption=caption)
+    plt.close(fig)
+    return shown
+
+
+# --- tables ---------------------------------------------------------------------------------
 
 
 def save_table(frame: pd.DataFrame, name: str, folder: str | Path | None, *,
@@ -72,7 +138,7 @@ def save_table(frame: pd.DataFrame, name: str, folder: str | Path | None, *,
     """Save ``frame`` as ``<name>.csv`` (UTF-8, ``,``-separated, LF) in ``folder``.
 
     ``None`` as folder writes nothing. Text cells that a spreadsheet would run as a formula
-    (starting with ``=``, ``+``, ``-``, ``@``) are prefixed with ``'``.
+    (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) are prefixed with ``'``.
     """
     if folder is None:
         return
@@ -91,3 +157,120 @@ def save_table(frame: pd.DataFrame, name: str, folder: str | Path | None, *,
 
 def _defuse(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@dataclass(frozen=True)
+class ShownTable:
+    """A table as a report shows it (escaped HTML), and the frame it came from."""
+
+    name: str
+    html: str
+    frame: pd.DataFrame
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        return f"<table {self.name}: {len(self.frame)} rows>"
+
+
+#: How a column is written, by kind. ``probability`` is a share shown in per cent that can be
+#: astronomically small; ``hash`` shortens a SHA-256 (the CSV keeps it whole).
+FORMAT_KINDS = ("int", "float1", "float2", "float3", "percent", "probability", "hash", "text")
+
+
+def show_table(
+    frame: pd.DataFrame,
+    name: str,
+    folder: str | Path | None,
+    *,
+    language: Language = "en",
+    index: bool = False,
+    formats: Mapping[str, str] | None = None,
+) -> ShownTable:
+    """Save ``frame`` as CSV (see :func:`save_table`) and return it for display.
+
+    Column headers and category values are translated with the report vocabulary, numbers
+    are written the reader's way (``1.234,5`` in Danish), every label is HTML-escaped (pandas'
+    Styler does not escape by default), and the table id is fixed (``name``), so identical
+    inputs give identical HTML.
+
+    Parameters
+    ----------
+    formats
+        Column → one of ``int``, ``float1``, ``float2``, ``float3``, ``percent``,
+        ``probability``, ``hash``, ``text``; other columns are inferred from their type and
+        name (``p_reach*`` is a probability, ``sha256`` a hash, ``share`` a percentage).
+    """
+    save_table(frame, name, folder, index=index)
+    shown = frame.reset_index() if index else frame.copy()
+    kinds = {c: (formats or {}).get(str(c)) or _infer_kind(str(c), shown[c]) for c in shown}
+    writers = {c: _writer(kind, language) for c, kind in kinds.items()}
+    body = pd.DataFrame({c: [writers[c](v) for v in shown[c]] for c in shown.columns},
+                        index=range(len(shown)))
+    headers = [_capitalised(label(str(c), language)) for c in shown.columns]
+    body.columns = headers
+    styler = body.style.hide(axis="index")
+    styler.set_uuid(_checked_name(name).replace("-", "_"))
+    styler.format(escape="html")
+    styler.set_table_attributes('class="xa-table"')
+    numeric = [h for h, k in zip(headers, kinds.values(), strict=True)
+               if k not in ("text", "hash")]
+    text = [h for h in headers if h not in numeric]
+    if numeric:
+        styler.set_properties(subset=numeric, **{"text-align": "right"})
+    if text:
+        styler.set_properties(subset=text, **{"text-align": "left"})
+    return ShownTable(name=name, html=styler.to_html(doctype_html=False), frame=frame)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _infer_kind(column: str, values: pd.Series) -> str:
+    if column.startswith("p_reach"):
+        return "probability"
+    if column == "sha256":
+        return "hash"
+    if column in ("share",):
+        return "percent"
+    if pd.api.types.is_bool_dtype(values):
+        return "text"
+    if pd.api.types.is_integer_dtype(values):
+        return "int"
+    if pd.api.types.is_float_dtype(values):
+        whole = values.dropna()
+        if len(whole) and (whole == whole.round()).all() and whole.abs().max() < 1e12:
+            return "int"
+        return "float2"
+    return "text"
+
+
+def _writer(kind: str, language: Language) -> Callable[[Any], str]:
+    def missing(value: Any) -> bool:
+        return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+    def write(value: Any) -> str:
+        if missing(value):
+            return "–"
+        if kind == "int":
+            return number(float(value), language)
+        if kind.startswith("float"):
+            return number(float(value), language, int(kind[-1]))
+        if kind == "percent":
+            return percent(float(value), language)
+        if kind == "probability":
+            return probability(float(value), language)
+        if kind == "hash":
+            return str(value)[:12] + "…"
+        if isinstance(value, bool):
+            return label("yes" if value else "no", language)
+        text = str(value)
+        return label(text, language) if has_label(text) else text
+
+    return write
+
+
+__all__ = ["ShownFigure", "ShownTable", "save_figure", "save_table", "show_figure",
+           "show_table"]

@@ -1,4 +1,9 @@
-"""What data a run uses: sources, synthetic or not, coverage by month, organisation, channel."""
+"""What data a run uses: sources, synthetic or not, coverage by month, organisation, channel.
+
+With ``audience: public`` the overview publishes only counts of distinct persons, by quarter
+rather than month, with small cells suppressed (:mod:`exitanalysis.disclosure`), and never a
+single person's date.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .data import Programme
-from .text import Language, label, number
+from .data import InputSource, Programme
+from .disclosure import SuppressedTable, safe_count, suppress_counts
+from .text import Language, file_format, label, number
+from .text import date as date_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -35,7 +42,7 @@ class DataOverview:
         Whether any input row is synthetic.
     sources
         One row per input table: ``table``, ``path``, ``rows``, ``file_format``,
-        ``synthetic_rows``, ``sha256``.
+        ``synthetic_rows``, ``persons_count``, ``sha256``.
     snapshots
         Published figures from the config: ``as_of``, ``contacted``, ``included``, ``source``.
     contacts
@@ -45,6 +52,9 @@ class DataOverview:
         period up to ``as_of`` appears, with zeros.
     coverage
         Tidy rows per quarter for every table: ``table``, ``quarter``, ``rows``.
+    persons_by_year
+        Distinct persons per table and year of its main date: ``table``, ``year``,
+        ``persons`` (what the public report shows instead of ``coverage``).
     validation
         One row per table: ``rows``, ``columns``, ``rules_checked``, ``date_formats``,
         ``problems``.
@@ -52,6 +62,12 @@ class DataOverview:
         Display name by organisation id, in the config's order.
     language
         Language of labels and sentences.
+    audience
+        ``internal`` or ``public`` (small counts suppressed, quarters instead of months).
+    min_cell
+        The smallest count of persons a public table may show.
+    inputs
+        The input tables' sources (for their formats in the report's language).
     """
 
     programme: str
@@ -64,28 +80,89 @@ class DataOverview:
     snapshots: pd.DataFrame
     contacts: pd.DataFrame
     coverage: pd.DataFrame
+    persons_by_year: pd.DataFrame
     validation: pd.DataFrame
     organisation_names: Mapping[str, str]
     language: Language = "en"
+    audience: str = "internal"
+    min_cell: int = 5
+    inputs: tuple[InputSource, ...] = ()
+
+    @property
+    def public(self) -> bool:
+        return self.audience == "public"
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy monthly contact counts (``contacts``)."""
         return self.contacts.copy()
 
+    # -- tables as a report shows them -------------------------------------------------
+
+    def sources_table(self) -> pd.DataFrame:
+        """Where each table came from, in the report's language; public: persons, not rows."""
+        table = self.sources.copy()
+        if self.inputs:
+            table["file_format"] = [file_format(s.kind, s.encoding, s.separator, self.language)
+                                    for s in self.inputs]
+        if self.public:
+            table["persons_count"] = table["persons_count"].map(self._safe)
+            table["path"] = table["path"].map(lambda p: str(p).rsplit("/", 1)[-1])
+            return table[["table", "path", "file_format", "persons_count", "sha256"]]
+        return table.drop(columns="persons_count")
+
+    def validation_table(self) -> pd.DataFrame:
+        """Rules applied and date formats per table (public: without row counts)."""
+        return self.validation.drop(columns="rows") if self.public else self.validation.copy()
+
+    def snapshots_table(self) -> pd.DataFrame:
+        return self.snapshots.copy()
+
+    def counts_table(self, period: str, by: str) -> pd.DataFrame:
+        """Persons first contacted, ``period`` (``month`` or ``quarter``) × ``by``."""
+        contacts = self.contacts.assign(
+            quarter=pd.PeriodIndex(self.contacts["month"], freq="M").asfreq("Q").astype(str))
+        table = contacts.pivot_table(index=period, columns=by, values="contacted",
+                                     aggfunc="sum", fill_value=0, observed=False)
+        return table.loc[:, table.sum() > 0]
+
+    def safe_counts(self, by: str) -> SuppressedTable:
+        """Quarter × ``by`` counts with small cells and their revealers suppressed."""
+        return suppress_counts(self.counts_table("quarter", by), self.min_cell)
+
     def crosstab(
         self, rows: str = "organisation", columns: str = "contact_channel"
     ) -> pd.DataFrame:
-        """Persons first contacted, ``rows`` × ``columns``, with totals; display names."""
+        """Persons first contacted, ``rows`` × ``columns``, with totals; display names.
+
+        Public: small cells, and any that would reveal them, show as ``..``.
+        """
         table = self.contacts.pivot_table(index=rows, columns=columns, values="contacted",
                                           aggfunc="sum", fill_value=0, observed=False)
         table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
         total = label("total", self.language)
-        table[total] = table.sum(axis=1)
-        table.loc[total] = table.sum(axis=0)
-        return table.rename(index=self._name, columns=self._name)
+        if self.public:
+            safe = suppress_counts(table, self.min_cell, total_label=total)
+            shown = safe.counts.astype(object).where(~safe.suppressed,
+                                                     label("suppressed_symbol", self.language))
+        else:
+            shown = table.copy()
+            shown[total] = shown.sum(axis=1)
+            shown.loc[total] = shown.sum(axis=0)
+        return shown.rename(index=self._name, columns=self._name)
 
     def _name(self, key: object) -> str:
+        if str(key) == label("total", self.language):
+            return str(key)
         return self.organisation_names.get(str(key)) or label(str(key), self.language)
+
+    def _safe(self, value: object) -> object:
+        if value is None or pd.isna(value):
+            return value
+        shown = safe_count(int(value), self.min_cell)  # type: ignore[call-overload]
+        return shown if shown is not None else label("fewer_than", self.language,
+                                                     k=self.min_cell)
+
+    # -- numbers and sentences ---------------------------------------------------------
 
     @property
     def persons_contacted(self) -> int:
@@ -98,68 +175,56 @@ class DataOverview:
     def summary(self) -> str:
         """What the run uses, in sentences."""
         lang = self.language
-        n_rows = int(self.sources["rows"].sum()) if len(self.sources) else 0
         lines = []
         if self.synthetic:
-            lines.append(
-                "SYNTHETIC DATA: the case-level tables are generated and describe no real person."
-                if lang == "en" else
-                "SYNTETISKE DATA: tabellerne på personniveau er genererede og beskriver ingen "
-                "virkelige personer."
-            )
-        if lang == "da":
-            lines.append(
-                f"{self.programme}: mål {number(self.target, lang)} inkluderede i perioden "
-                f"{self.start} til {self.end}."
-            )
-            if len(self.sources):
-                lines.append(
-                    f"Kørslen bruger {len(self.sources)} tabeller med {number(n_rows, lang)} "
-                    f"rækker i alt, alle valideret uden fejl."
-                )
-                lines.append(
-                    f"Frem til {self.as_of} var {number(self.persons_contacted, lang)} personer "
-                    f"i første kontakt; {number(self.persons_included, lang)} af dem blev "
-                    "inkluderet."
-                )
-        else:
-            lines.append(
-                f"{self.programme}: target {number(self.target)} persons included over "
-                f"{self.start} to {self.end}."
-            )
-            if len(self.sources):
-                lines.append(
-                    f"This run uses {len(self.sources)} tables with {number(n_rows)} rows in "
-                    "all, each validated with no problems."
-                )
-                lines.append(
-                    f"Up to {self.as_of}, {number(self.persons_contacted)} persons were first "
-                    f"contacted; {number(self.persons_included)} of them were included."
-                )
+            lines.append(label("overview_synthetic", lang))
+        lines.append(label("overview_programme", lang, name=self.programme,
+                           target=number(self.target, lang), start=date_text(self.start, lang),
+                           end=date_text(self.end, lang)))
+        if len(self.sources):
+            lines.append(label("overview_tables", lang, tables=number(len(self.sources), lang)))
+            if self.as_of is not None:
+                # public: the month only; the last date in the data is one person's date
+                as_of = (f"{self.as_of:%Y-%m}" if self.public else date_text(self.as_of, lang))
+                lines.append(label("overview_contacts", lang, as_of=as_of,
+                                   contacted=self._count(self.persons_contacted),
+                                   included=self._count(self.persons_included)))
         for snap in self.snapshots.itertuples(index=False):
             count = snap.contacted if pd.notna(snap.contacted) else snap.included
             what = "contacted" if pd.notna(snap.contacted) else "included"
-            if lang == "da":
-                what = "i kontakt" if what == "contacted" else "inkluderet"
-                lines.append(f"Offentliggjort tal: {number(count, lang)} {what} pr. {snap.as_of}.")
-            else:
-                lines.append(f"Published figure: {number(count)} {what} by {snap.as_of}.")
+            lines.append(label("overview_published", lang, count=number(count, lang),
+                               what=label(what, lang), as_of=date_text(snap.as_of, lang)))
         return "\n".join(lines)
+
+    def _count(self, value: int) -> str:
+        shown = self._safe(value) if self.public else value
+        return number(shown, self.language) if isinstance(shown, int) else str(shown)
 
     def _repr_html_(self) -> str:
         return "".join(f"<p>{html.escape(line)}</p>" for line in self.summary().splitlines())
 
+    # -- figures -----------------------------------------------------------------------
+
     def plot(self, ax: Axes | None = None, by: str = "organisation") -> Axes:
-        """Stacked bars of monthly first contacts by ``by`` (organisation, contact_channel,
-        sales_channel)."""
+        """Stacked bars of first contacts by ``by`` (organisation, contact_channel,
+        sales_channel): monthly; quarterly with suppression for a public report."""
         from .plotting import plot_overview
 
         return plot_overview(self, by=by, ax=ax)
 
     def plot_coverage(self, ax: Axes | None = None) -> Axes:
-        """Heat map of rows per quarter in each input table."""
+        """Heat map of rows per quarter in each input table (public: persons per year)."""
         from .plotting import plot_table_coverage
 
+        if self.public:
+            safe = suppress_counts(self.persons_by_year.pivot_table(
+                index="table", columns="year", values="persons", aggfunc="sum", fill_value=0,
+                sort=False), self.min_cell)
+            published = safe.published().drop(index="total", columns="total")
+            tidy = published.stack(future_stack=True).rename("rows").reset_index()
+            tidy.columns = ["table", "quarter", "rows"]
+            return plot_table_coverage(tidy, ax=ax, language=self.language,
+                                       synthetic=self.synthetic, public=True)
         return plot_table_coverage(self.coverage, ax=ax, language=self.language,
                                    synthetic=self.synthetic)
 
@@ -177,6 +242,7 @@ def data_overview(programme: Programme, language: Language | None = None) -> Dat
     Returns
     -------
     DataOverview
+        With the config's audience: a public overview shows only safe counts of persons.
 
     Examples
     --------
@@ -203,9 +269,13 @@ def data_overview(programme: Programme, language: Language | None = None) -> Dat
         snapshots=snapshots,
         contacts=monthly_contacts(programme),
         coverage=table_coverage(programme.tables),
+        persons_by_year=persons_by_year(programme.tables),
         validation=programme.validation_frame(),
         organisation_names={o.id: o.name for o in spec.organisations},
         language=language or config.language,
+        audience=config.audience,
+        min_cell=config.analysis.min_cell,
+        inputs=programme.sources,
     )
 
 
@@ -276,3 +346,19 @@ def table_coverage(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     coverage = pd.concat(parts, ignore_index=True)
     coverage["rows"] = coverage["rows"].astype(int)
     return coverage
+
+
+def persons_by_year(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Distinct persons per table and year of the table's main date."""
+    parts = []
+    for name, frame in tables.items():
+        if name == "monthly" or "person_id" not in frame:
+            continue
+        rows = frame.dropna(subset=["person_id", _DATE_COLUMNS[name]])
+        years = rows[_DATE_COLUMNS[name]].dt.year.astype(str)
+        persons = rows.groupby(years)["person_id"].nunique()
+        parts.append(pd.DataFrame({"table": name, "year": persons.index,
+                                   "persons": persons.to_numpy()}))
+    if not parts:
+        return pd.DataFrame(columns=["table", "year", "persons"])
+    return pd.concat(parts, ignore_index=True)

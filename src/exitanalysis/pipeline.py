@@ -15,25 +15,20 @@ Layout of the output folder ``DIR``::
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import ctypes
 import datetime as dt
 import errno
 import fcntl
-import io
 import json
 import os
-import platform
 import secrets
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -42,18 +37,21 @@ import nbformat
 from . import paths
 from .config import Config, load_config
 from .data import Programme, load_programme
-from .errors import LockHeldError, NotebookFailedError, UsageError
-from .text import Language, label
+from .errors import LockHeldError, NotebookFailedError, PublishError, UsageError
+from .rendering import (
+    HIDDEN_TAGS,
+    build_manifest,
+    compute_headline,
+    notebook_title,
+    render_index,
+    render_report,
+    thumbnail,
+)
+from .text import Language
 
 Log = Callable[[str], None]
 
-#: Packages whose versions a report records.
-RECORDED_PACKAGES = (
-    "exitanalysis", "numpy", "scipy", "pandas", "statsmodels", "matplotlib", "seaborn",
-    "pandera", "pydantic", "papermill", "nbconvert", "ipykernel",
-)
-_COMPLETE_TAG = "exitanalysis-complete"
-_HIDDEN_TAGS = ("remove-cell", "parameters", "injected-parameters", _COMPLETE_TAG)
+_COMPLETE_TAG = HIDDEN_TAGS[-1]
 
 
 def _stderr(message: str) -> None:
@@ -139,19 +137,14 @@ def run(
         A notebook failed (exit 1); the partial notebook is kept privately.
     """
     config = load_config(config_path).with_overrides(language=language, audience=audience)
-    if config.audience == "public":
-        raise UsageError(
-            "audience 'public' is not available yet: the disclosure control it needs "
-            "(minimum cell sizes with secondary suppression) is not built. Run with "
-            "--audience internal and do not publish the result."
-        )
     programme = load_programme(config)
     notebooks = select_notebooks(Path(notebooks_dir) if notebooks_dir else paths.notebooks_dir(),
                                  only)
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs must be at least 1 (got {jobs})")
     jobs = jobs or os.cpu_count() or 1
-    out = Path(out_dir)
+    # Absolute: notebooks run with their own folder as working directory.
+    out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     work = _private_dir(out / ".exitanalysis")
     with report_lock(work, config.run_name):
@@ -213,24 +206,10 @@ def _build(
         "figures_dir": str(figures),
         "tables_dir": str(tables),
     }
-    total = len(notebooks)
-    log(f"running {total} notebook(s) for {config.run_name} with {min(jobs, total)} job(s)")
-    done = 0
-
     executed = staging / "notebooks"
     executed.mkdir()
-
-    def one(path: Path) -> NotebookResult:
-        nonlocal done
-        result = execute_notebook(path, parameters, executed / path.name,
-                                  cell_timeout=cell_timeout)
-        done += 1
-        log(f"[{done}/{total}] {result.name}: {result.status} ({result.seconds:.1f} s)")
-        return result
-
-    with ThreadPoolExecutor(max_workers=min(jobs, total)) as pool:
-        results = list(pool.map(one, notebooks))
-
+    results = _execute_all(notebooks, parameters, executed, jobs, cell_timeout, log,
+                           config.run_name)
     failed = [r for r in results if r.status != "ok"]
     if failed:
         kept = _keep_failed(work, config.run_name, failed)
@@ -239,20 +218,102 @@ def _build(
             f"{len(failed)} notebook(s) failed ({details}). Nothing was published. "
             f"The partly executed notebooks are kept, privately, in {kept}"
         )
-
-    manifest = build_manifest(config, programme, results, headline=compute_headline(programme))
-    thumbnails: dict[str, str | None] = {}
-    for result in results:
-        html_text = render_html(result.notebook, manifest, result.name)
-        (staging / f"{result.name}.html").write_text(html_text, encoding="utf-8")
-        thumbnails[result.name] = thumbnail(result.notebook)
-    (staging / "index.html").write_text(
-        render_index(manifest, programme, results, thumbnails), encoding="utf-8"
+    log("rendering HTML")
+    manifest = build_manifest(
+        config, programme,
+        [{"name": r.name, "html": f"{r.name}.html", "status": r.status, "seconds": r.seconds}
+         for r in results],
+        headline=compute_headline(programme),
     )
+    language: Language = "da" if config.language == "da" else "en"
+    cards = []
+    for result in results:
+        page = render_report(result.notebook, manifest, result.name)
+        (staging / f"{result.name}.html").write_text(page, encoding="utf-8")
+        cards.append({"name": result.name,
+                      "title": notebook_title(result.notebook, result.name, language),
+                      "thumbnail": thumbnail(result.notebook)})
+    (staging / "index.html").write_text(render_index(manifest, programme, cards),
+                                        encoding="utf-8")
     (staging / "manifest.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
+    if config.audience == "public":
+        shutil.rmtree(executed)  # executed notebooks hold person-level data
+    else:
+        for result in results:
+            nbformat.write(for_publication(result.notebook, staging),
+                           executed / f"{result.name}.ipynb")
+    check_publishable(staging, public=config.audience == "public")
     return manifest
+
+
+def for_publication(nb: Any, staging: Path) -> Any:
+    """An executed notebook without run timings or private build paths, so that identical
+    inputs give identical bytes (the timings are in the manifest). Output folders are named
+    relative to the notebook's place in the report (``../figures``)."""
+    clean = nbformat.from_dict(json.loads(json.dumps(nb)))
+    clean.metadata.pop("papermill", None)
+    clean.cells = [c for c in clean.cells if _COMPLETE_TAG not in c.metadata.get("tags", [])]
+    for cell in clean.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = cell.source.replace(str(staging), "..")
+            cell["id"] = "injected-parameters"
+    return clean
+
+
+def _execute_all(notebooks: list[Path], parameters: dict[str, Any], executed: Path, jobs: int,
+                 cell_timeout: float, log: Log, run_name: str) -> list[NotebookResult]:
+    """Execute the notebooks, ``jobs`` at a time, reporting progress as they finish."""
+    total = len(notebooks)
+    workers = min(jobs, total)
+    log(f"running {total} notebook(s) for {run_name} with {workers} job(s)")
+    bar = _progress_bar(total)
+    results: dict[Path, NotebookResult] = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(execute_notebook, path, parameters, executed / path.name,
+                               cell_timeout=cell_timeout): path for path in notebooks}
+        for done, future in enumerate(as_completed(futures), start=1):
+            result = future.result()
+            results[futures[future]] = result
+            line = f"[{done}/{total}] {result.name}: {result.status} ({result.seconds:.1f} s)"
+            if bar is not None:
+                bar.set_postfix_str(f"{result.name}: {result.status}")
+                bar.update(1)
+            else:
+                log(line)
+    if bar is not None:
+        bar.close()
+    return [results[path] for path in notebooks]
+
+
+def _progress_bar(total: int) -> Any:
+    """A progress bar on a terminal; ``None`` (plain log lines) for a scheduler's log."""
+    if not sys.stderr.isatty() or os.environ.get("EXITANALYSIS_NO_PROGRESS"):
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="notebook", file=sys.stderr, leave=False,
+                desc="notebooks")
+
+
+#: What a published report may contain; anything else stops the publication.
+ALLOWED_SUFFIXES = frozenset({".html", ".png", ".svg", ".csv", ".json"})
+
+
+def check_publishable(folder: Path, *, public: bool) -> None:
+    """Refuse to publish a file type outside the allow-list (executed notebooks only for an
+    internal audience)."""
+    allowed = ALLOWED_SUFFIXES if public else ALLOWED_SUFFIXES | {".ipynb"}
+    stray = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                   if p.is_file() and p.suffix.lower() not in allowed)
+    if stray:
+        raise PublishError(
+            f"refusing to publish: file types outside the allow-list ({', '.join(sorted(allowed))})"
+            f": {', '.join(stray[:10])}"
+        )
 
 
 # --- executing one notebook -----------------------------------------------------------------
@@ -339,235 +400,6 @@ def _keep_failed(work: Path, run_name: str, failed: list[NotebookResult]) -> Pat
     for result in failed:
         nbformat.write(result.notebook, folder / f"{result.name}.ipynb")
     return folder
-
-
-# --- rendering ------------------------------------------------------------------------------
-
-
-def render_html(nb: Any, manifest: dict[str, Any], name: str) -> str:
-    """A notebook as a self-contained HTML page without code, prompts or hidden cells."""
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
-
-    class DropStderr(Preprocessor):  # warnings belong in the executed notebook, not the report
-        def preprocess_cell(self, cell: Any, resources: Any, index: int) -> Any:
-            if cell.cell_type == "code":
-                cell.outputs = [
-                    o for o in cell.outputs
-                    if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
-                ]
-            return cell, resources
-
-    exporter = HTMLExporter(
-        template_name="exitanalysis",
-        extra_template_basedirs=[str(paths.template_dir())],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-    )
-    exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags=set(_HIDDEN_TAGS)), enabled=True
-    )
-    exporter.register_preprocessor(DropStderr(), enabled=True)
-    resources = {
-        "metadata": {"name": name},
-        "exitanalysis": {
-            "synthetic": manifest["synthetic_inputs"],
-            "synthetic_text": label("synthetic_report", manifest["language"]),
-            "back": label("all_reports", manifest["language"]),
-            "run_line": _run_line(manifest),
-        },
-    }
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return str(body)
-
-
-def _run_line(manifest: dict[str, Any]) -> str:
-    commit = manifest.get("git_commit") or "no commit"
-    return (
-        f"exitanalysis {manifest['exitanalysis_version']} · run {manifest['created_utc']} · "
-        f"commit {commit} · config {manifest['run_name']}"
-    )
-
-
-def thumbnail(nb: Any, width: int = 360) -> str | None:
-    """The notebook's first PNG figure, scaled to ``width`` pixels, as a data URI."""
-    from PIL import Image
-
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            if "image/png" in data:
-                raw = base64.b64decode(data["image/png"])
-                image = Image.open(io.BytesIO(raw))
-                ratio = width / image.width
-                small = image.resize((width, max(1, round(image.height * ratio))))
-                buffer = io.BytesIO()
-                small.save(buffer, format="PNG", optimize=True)
-                return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-    return None
-
-
-def notebook_title(nb: Any, fallback: str) -> str:
-    """The first Markdown heading of a notebook."""
-    for cell in nb.cells:
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("#"):
-                    return line.lstrip("#").strip()
-    return fallback
-
-
-def render_index(
-    manifest: dict[str, Any],
-    programme: Programme,
-    results: Sequence[NotebookResult],
-    thumbnails: dict[str, str | None],
-) -> str:
-    """The landing page: programme, run, data sources, headline, a card per report."""
-    import jinja2
-
-    language = manifest["language"]
-    words = {key: label(key, language) for key in (
-        "reports", "data_in_run", "early_warning", "run", "target", "period", "table", "file",
-        "rows", "synthetic", "yes", "no",
-    )}
-    snapshots = [
-        {
-            "as_of": s.as_of,
-            "count": s.contacted if s.contacted is not None else s.included,
-            "what": label("contacted" if s.contacted is not None else "included", language),
-            "source": s.source,
-        }
-        for s in programme.config.observed
-    ]
-    cards = []
-    for result in results:
-        title = notebook_title(result.notebook, result.name)
-        cards.append({
-            "href": f"{result.name}.html",
-            "title": title,
-            "thumbnail": thumbnails.get(result.name),
-            "alt": f"{title}: {label('first_figure', language)}",
-        })
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(paths.template_dir() / "landing"),
-        autoescape=True,
-        keep_trailing_newline=True,
-    )
-    return env.get_template("index.html.j2").render(
-        lang=language,
-        programme=programme.config.programme,
-        created_utc=manifest["created_utc"],
-        synthetic=manifest["synthetic_inputs"],
-        synthetic_text=label("synthetic_report", language),
-        status=headline_sentence(manifest["headline"], programme, language),
-        status_class=(manifest["headline"].get("status") or "unknown").replace(" ", "-"),
-        snapshots=snapshots,
-        cards=cards,
-        inputs=manifest["inputs"],
-        words=words,
-    )
-
-
-def headline_sentence(headline: dict[str, Any], programme: Programme, language: str) -> str:
-    """The early-warning status of the landing page, in one or two sentences."""
-    from .text import number
-
-    lang: Language = "da" if language == "da" else "en"
-    forecast = headline.get("forecast")
-    if forecast is None:
-        return label("forecast_not_run", lang)
-    p = forecast["p_reach_target"]
-    shown = ("< 0,01 %" if lang == "da" else "< 0.01 %") if p < 1e-4 else \
-        f"{number(100 * p, lang, 1)} %"
-    end = programme.config.programme.end
-    status = label(f"status_{headline['status'].replace(' ', '_')}", lang)
-    sentence = label("status_sentence", lang, status=status, p=shown,
-                     target=number(forecast["target"], lang), end=end.isoformat(),
-                     recruited=number(forecast["recruited"], lang),
-                     measure=label(headline.get("measure", "included"), lang))
-    if headline.get("first_warning"):
-        sentence += " " + label("status_first_warning", lang, month=headline["first_warning"],
-                                threshold=f"{number(100 * headline['warning_threshold'], lang)} %")
-    return sentence
-
-
-# --- manifest -------------------------------------------------------------------------------
-
-
-def compute_headline(programme: Programme) -> dict[str, Any]:
-    """``headline`` of the manifest: the recruitment assessment's forecast and first warning.
-
-    Computed by the same library call the recruitment notebook makes, so the landing page and
-    the report cannot disagree. A programme whose data identify no rate gets ``forecast: null``
-    and the reason.
-    """
-    from .shortfall import assess_shortfall
-
-    threshold = programme.config.analysis.warning_threshold
-    try:
-        return assess_shortfall(programme).headline()
-    except ValueError as exc:
-        return {"forecast": None, "first_warning": None, "warning_threshold": threshold,
-                "status": None, "note": str(exc)}
-
-
-def build_manifest(
-    config: Config,
-    programme: Programme,
-    results: Sequence[NotebookResult],
-    headline: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """``manifest.json`` as in CONTRACT §4."""
-    root = paths.project_root()
-    return {
-        "run_name": config.run_name,
-        "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "exitanalysis_version": _version("exitanalysis"),
-        "git_commit": git_commit(root),
-        "audience": config.audience,
-        "language": config.language,
-        "synthetic_inputs": programme.synthetic,
-        "config": config.to_manifest(relative_to=Path.cwd()),
-        "inputs": [
-            {"name": s.name, "path": s.path, "sha256": s.sha256, "rows": s.rows,
-             "file_format": s.file_format, "synthetic_rows": s.synthetic_rows}
-            for s in programme.sources
-        ],
-        "versions": {"python": platform.python_version(),
-                     **{p: _version(p) for p in RECORDED_PACKAGES}},
-        "notebooks": [
-            {"name": r.name, "html": f"{r.name}.html", "status": r.status, "seconds": r.seconds}
-            for r in results
-        ],
-        "headline": headline or {
-            "forecast": None,
-            "first_warning": None,
-            "warning_threshold": config.analysis.warning_threshold,
-        },
-    }
-
-
-def _version(package: str) -> str | None:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return None
-
-
-def git_commit(root: Path) -> str | None:
-    """The commit of the project's source tree, or ``None`` outside a git checkout."""
-    try:
-        out = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "HEAD"],
-            capture_output=True, text=True, timeout=10, check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    commit = out.stdout.strip()
-    return commit if out.returncode == 0 and commit else None
 
 
 # --- publishing, locking, private folders ---------------------------------------------------

@@ -18,12 +18,15 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .text import Language, label, number
+from .text import Language, label, number, percent
+from .text import date as text_date
+from .text import month as month_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from .disclosure import SuppressedTable
     from .overview import DataOverview
     from .recruitment import PartnerRates, RecruitmentForecast
     from .shortfall import EarlyWarning, ModelComparison, ShortfallAssessment
@@ -77,6 +80,32 @@ def mark_synthetic(fig: Figure, language: Language = "en") -> None:
         fig.text(0.01, 0.99, label("synthetic_mark", language), ha="left", va="top", **style)
 
 
+_ALT = "_exitanalysis_alt_text"
+
+
+def set_alt_text(fig: Any, text: str) -> None:
+    """Attach the description a screen reader gets for ``fig`` (read by show_figure)."""
+    setattr(fig, _ALT, text)
+
+
+def alt_text(fig: Any, language: Language = "en") -> str:
+    """The figure's alt text: what its plotting function wrote, else title and axes."""
+    text = getattr(fig, _ALT, None)
+    if text:
+        return str(text)
+    ax = fig.axes[0] if fig.axes else None
+    return label("figure_alt_generic", language, title=figure_title(fig),
+                 x=ax.get_xlabel() if ax else "", y=ax.get_ylabel() if ax else "")
+
+
+def figure_title(fig: Any) -> str:
+    """The title of the figure's first axes (or its super-title)."""
+    for ax in fig.axes:
+        if ax.get_title():
+            return str(ax.get_title())
+    return str(fig.get_suptitle() or "")
+
+
 def is_marked_synthetic(fig: Figure) -> bool:
     """Whether :func:`mark_synthetic` has stamped ``fig``."""
     texts = [*fig.texts, getattr(fig, "_suptitle", None)]  # no public getter of the Text
@@ -92,8 +121,9 @@ def plot_contacts_by_month(
     order: Sequence[str] | None = None,
     language: Language = "en",
     synthetic: bool = False,
+    suppressed: SuppressedTable | None = None,
 ) -> Axes:
-    """Stacked bars of persons first contacted per month, split by ``by``.
+    """Stacked bars of persons first contacted per month (or quarter), split by ``by``.
 
     Parameters
     ----------
@@ -105,15 +135,27 @@ def plot_contacts_by_month(
         Display names of the categories (default: the report words of :mod:`.text`).
     order
         Category order (default: by total, largest first).
+    suppressed
+        For a public report: quarter × category counts after disclosure control; bars show
+        the published cells and a grey segment for what is suppressed in each quarter.
     """
     ax = _axes(ax)
-    wide = frame.pivot_table(index="month", columns=by, values="contacted", aggfunc="sum",
-                             fill_value=0, observed=False)
-    wide = wide.loc[:, wide.sum() > 0]
+    if suppressed is not None:
+        inner = suppressed.counts.iloc[:-1, :-1]
+        wide = suppressed.published().iloc[:-1, :-1].fillna(0.0)
+        hidden_total = (suppressed.counts.iloc[:-1, -1]
+                        - wide.sum(axis=1)).where(~suppressed.suppressed.iloc[:-1, -1], 0.0)
+        columns = list(inner.columns)
+    else:
+        wide = frame.pivot_table(index="month", columns=by, values="contacted", aggfunc="sum",
+                                 fill_value=0, observed=False)
+        wide = wide.loc[:, wide.sum() > 0]
+        hidden_total = None
+        columns = list(wide.columns)
     categories = list(order) if order is not None else list(
         wide.sum().sort_values(ascending=False, kind="stable").index
     )
-    categories = [c for c in categories if c in wide.columns]
+    categories = [c for c in categories if c in columns]
     palette = colours(categories)
     x = np.arange(len(wide.index))
     bottom = np.zeros(len(wide.index))
@@ -122,16 +164,38 @@ def plot_contacts_by_month(
         shown = (names or {}).get(category) or label(str(category), language)
         ax.bar(x, values, bottom=bottom, width=0.85, color=palette[category], label=shown)
         bottom += values
-    ticks = [i for i, m in enumerate(wide.index) if str(m).endswith(("-01", "-07"))]
-    ax.set_xticks(ticks, [str(wide.index[i]) for i in ticks], rotation=45, ha="right")
+    if suppressed is not None and hidden_total is not None:
+        ax.bar(x, hidden_total.to_numpy(dtype=float), bottom=bottom, width=0.85,
+               color="#d9d9d9", hatch="///", edgecolor="#969696", lw=0,
+               label=label("suppressed_segment", language, k=suppressed.min_cell))
+        # A period whose total is itself suppressed: say so rather than draw an empty bar.
+        symbol = label("suppressed_symbol", language)
+        for position, hidden in enumerate(suppressed.suppressed.iloc[:-1, -1]):
+            if hidden:
+                ax.annotate(symbol, xy=(position, 0), xytext=(0, 2), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=9, color="#636363")
+    period_labels = [str(p) for p in wide.index]
+    if suppressed is not None:
+        ticks = [i for i, p in enumerate(period_labels) if p.endswith("Q1")]
+    else:
+        ticks = [i for i, p in enumerate(period_labels) if p.endswith(("-01", "-07"))]
+    ax.set_xticks(ticks, [period_labels[i] for i in ticks], rotation=45, ha="right")
     ax.set_xlim(-0.6, len(x) - 0.4)
-    ax.set_xlabel(label("month", language))
-    ax.set_ylabel(label("persons_first_contacted", language))
-    ax.set_title(label("title_contacts_by", language, by=label(by, language).lower()))
     ax.legend(title=label(by, language), loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    if synthetic:
-        mark_synthetic(ax.figure, language)  # type: ignore[arg-type]
-    return ax
+    totals = ", ".join(
+        f"{(names or {}).get(c) or label(str(c), language)} {number(wide[c].sum(), language)}"
+        for c in categories)
+    set_alt_text(ax.figure, label("alt_contacts", language, first=period_labels[0],
+                                  last=period_labels[-1], by=label(by, language).lower(),
+                                  totals=totals))
+    public = suppressed is not None
+    return _finish(
+        ax,
+        title=label("title_contacts_by_quarter" if public else "title_contacts_by", language,
+                    by=label(by, language).lower()),
+        xlabel=label("quarter" if public else "month", language),
+        ylabel=label("persons_per_quarter" if public else "persons_first_contacted", language),
+        synthetic=synthetic, language=language)
 
 
 def plot_table_coverage(
@@ -140,33 +204,37 @@ def plot_table_coverage(
     ax: Axes | None = None,
     language: Language = "en",
     synthetic: bool = False,
+    public: bool = False,
 ) -> Axes:
-    """Heat map of rows per quarter for each input table.
+    """Heat map of rows per quarter for each input table (public: persons per year).
 
     Parameters
     ----------
     frame
-        Tidy: ``table``, ``quarter`` (``YYYYQn``), ``rows``.
+        Tidy: ``table``, ``quarter`` (``YYYYQn``, or a year), ``rows`` (missing where
+        suppressed).
     """
     ax = _axes(ax, size=(9.0, 0.6 * max(frame["table"].nunique(), 2) + 1.6))
     wide = frame.pivot_table(index="table", columns="quarter", values="rows", aggfunc="sum",
-                             fill_value=0, sort=False)
+                             sort=False, dropna=False)
+    if not public:
+        wide = wide.fillna(0)
     wide.index = [label(str(t), language) for t in wide.index]
-    sns.heatmap(wide, ax=ax, cmap="Blues", annot=True, fmt="d", cbar=False,
+    sns.heatmap(wide, ax=ax, cmap="Blues", annot=True, fmt=".0f", cbar=False,
                 linewidths=0.5, linecolor="white", annot_kws={"fontsize": 7})
     ax.grid(False)
-    ax.set_xlabel(label("quarter", language))
-    ax.set_ylabel(label("table", language))
-    ax.set_title(label("title_coverage", language))
+    set_alt_text(ax.figure, label("alt_coverage", language, tables=", ".join(wide.index),
+                                  first=str(wide.columns[0]), last=str(wide.columns[-1])))
     ax.tick_params(axis="x", rotation=90)
     ax.tick_params(axis="y", rotation=0)
-    if synthetic:
-        mark_synthetic(ax.figure, language)  # type: ignore[arg-type]
-    return ax
+    return _finish(ax, title=label("title_coverage_public" if public else "title_coverage",
+                                   language),
+                   xlabel=label("year" if public else "quarter", language),
+                   ylabel=label("table", language), synthetic=synthetic, language=language)
 
 
 def plot_overview(overview: DataOverview, by: str = "organisation", ax: Axes | None = None) -> Axes:
-    """The overview's monthly first contacts, split by ``by``."""
+    """The overview's first contacts by month (by quarter, suppressed, when public)."""
     order = list(overview.organisation_names) if by == "organisation" else None
     return plot_contacts_by_month(
         overview.contacts,
@@ -176,6 +244,7 @@ def plot_overview(overview: DataOverview, by: str = "organisation", ax: Axes | N
         order=order,
         language=overview.language,
         synthetic=overview.synthetic,
+        suppressed=overview.safe_counts(by) if overview.public else None,
     )
 
 
@@ -199,9 +268,19 @@ def prior_colours(priors: Sequence[str]) -> dict[str, str]:
 
 def _dates(start: dt.date, months: np.ndarray | Sequence[float] | pd.Series) -> np.ndarray:
     """Months since ``start`` as matplotlib date numbers."""
+    return np.asarray(mdates.date2num([date_at_months(start, float(m)) for m in months]))
+
+
+def date_at_months(start: dt.date, months: float) -> dt.date:
     from .shortfall import date_at
 
-    return np.asarray(mdates.date2num([date_at(start, float(m)) for m in months]))
+    return date_at(start, months)
+
+
+def prior_label(prior: str, language: Language) -> str:
+    from .shortfall import prior_label as words
+
+    return words(prior, language)
 
 
 def _day(when: dt.date) -> float:
@@ -255,7 +334,7 @@ def plot_shortfall_fan(assessment: ShortfallAssessment, ax: Axes | None = None,
     """Observed cumulative recruitment, the target, and predictive bands to the end."""
     ax = _axes(ax)
     history = assessment.history
-    monthly = history.monthly
+    monthly = history.shown_months()
     start = assessment.start
     observed_x = np.concatenate([[_day(start)], _dates(start, monthly["elapsed"])])
     observed_y = np.concatenate([[0], monthly["cumulative"].to_numpy()])
@@ -285,6 +364,14 @@ def plot_shortfall_fan(assessment: ShortfallAssessment, ax: Axes | None = None,
     ax.set_xlim(_day(start), _day(end))
     ax.xaxis_date()
     ax.set_ylim(0, assessment.target * 1.08)
+    final = assessment.forecast.to_dict()["final_count"]
+    set_alt_text(ax.figure, label(
+        "alt_fan", language, m=number(history.recruited, language),
+        measure=label(history.measure, language),
+        date=text_date(date_at_months(start, history.elapsed), language),
+        end=text_date(end, language), median=number(final["q50"], language),
+        low=number(final["q025"], language), high=number(final["q975"], language),
+        n=number(assessment.target, language)))
     return _finish(ax, title=label("title_fan", language), xlabel=label("date", language),
                    ylabel=label(f"cumulative_{history.measure}", language), legend="upper left",
                    synthetic=history.synthetic, language=language)
@@ -292,19 +379,20 @@ def plot_shortfall_fan(assessment: ShortfallAssessment, ax: Axes | None = None,
 
 def plot_replay(warning: EarlyWarning, ax: Axes | None = None, language: Language = "en") -> Axes:
     """P(reach target) month by month for each prior, the threshold and the first warning."""
-    from .shortfall import prior_label
 
     ax = _axes(ax)
     replay = warning.replay
     start = warning.start
     priors = list(dict.fromkeys(replay["prior"]))
     palette = prior_colours(priors)
-    main = prior_label(warning.prior)
+    from .shortfall import prior_label as prior_key
+
+    main = prior_key(warning.prior)
     for prior in priors:
         part = replay[replay["prior"] == prior]
         ax.plot(_dates(start, part["elapsed"]), part["p_reach"], color=palette[prior],
                 lw=2.2 if prior == main else 1.1, alpha=1.0 if prior == main else 0.8,
-                label=prior)
+                label=prior_label(prior, language))
     pace = replay.drop_duplicates("month")
     ax.plot(_dates(start, pace["elapsed"]), pace["pace_ratio"].clip(upper=1.0), color=_GREY,
             ls="--", lw=1, label=label("pace_ratio", language))
@@ -327,6 +415,11 @@ def plot_replay(warning: EarlyWarning, ax: Axes | None = None, language: Languag
     _closure_span(ax, warning.closure, language)
     ax.xaxis_date()
     ax.set_ylim(-0.02, 1.02)
+    set_alt_text(ax.figure, label(
+        "alt_replay", language, priors=", ".join(prior_label(p, language) for p in priors),
+        threshold=percent(warning.threshold, language),
+        first=month_text(warning.first_warning, language) if warning.first_warning
+        else label("none_yet", language)))
     return _finish(ax, title=label("title_replay", language), xlabel=label("date", language),
                    ylabel=label("probability", language), legend="upper right",
                    synthetic=warning.history.synthetic, language=language)
@@ -334,10 +427,15 @@ def plot_replay(warning: EarlyWarning, ax: Axes | None = None, language: Languag
 
 def plot_partner_rates(partners: PartnerRates, ax: Axes | None = None,
                        names: Mapping[str, str] | None = None, planned: float | None = None,
-                       language: Language = "en", synthetic: bool = False) -> Axes:
-    """Each partner's rate with its 95 % interval, the observed rate and the planned share."""
+                       language: Language = "en", synthetic: bool = False,
+                       hidden: set[str] | frozenset[str] = frozenset()) -> Axes:
+    """Each partner's rate with its 95 % interval, the observed rate and the planned share.
+
+    ``hidden`` partners (small counts in a public report) are left out of the figure.
+    """
     ax = _axes(ax, size=(8.0, 1.0 + 0.7 * len(partners.table)))
-    table = partners.table.sort_values("rate", kind="stable")
+    table = partners.table[~partners.table["partner"].isin(hidden)]
+    table = table.sort_values("rate", kind="stable")
     y = np.arange(len(table))
     shown = [(names or {}).get(p, p) for p in table["partner"]]
     ax.errorbar(table["rate"], y, xerr=[table["rate"] - table["rate_low"],
@@ -350,6 +448,10 @@ def plot_partner_rates(partners: PartnerRates, ax: Axes | None = None,
     ax.set_yticks(y, shown)
     ax.grid(axis="x", alpha=0.3)
     ax.set_xlim(left=0)
+    set_alt_text(ax.figure, label("alt_partners", language, rates="; ".join(
+        f"{name} {number(r.rate, language, 2)} ({number(r.rate_low, language, 2)}–"
+        f"{number(r.rate_high, language, 2)})"
+        for name, r in zip(shown, table.itertuples(index=False), strict=True))))
     return _finish(ax, title=label("title_partners", language),
                    xlabel=label("rate_per_month", language),
                    ylabel=label("organisation", language), legend="lower right",
@@ -377,6 +479,10 @@ def plot_model_comparison(comparison: ModelComparison, ax: Axes | None = None,
     ax.set_xlim(left=0)
     ax.grid(axis="x", alpha=0.3)
     ax.grid(axis="y", visible=False)
+    set_alt_text(ax.figure, label("alt_models", language, n=number(target, language),
+                                  intervals="; ".join(
+        f"{label(f.model, language)} {number(q[0], language)}–{number(q[1], language)}"
+        for f, q in ((f, f.count_quantiles((0.025, 0.975))) for f in forecasts))))
     return _finish(ax, title=label("title_models", language),
                    xlabel=label("final_count", language), legend="lower right",
                    synthetic=comparison.history.synthetic, language=language)
@@ -395,6 +501,10 @@ def plot_required_rate(assessment: ShortfallAssessment, ax: Axes | None = None,
     for bar, value in zip(bars, values, strict=True):
         ax.annotate(number(value, language, 1), xy=(bar.get_x() + bar.get_width() / 2, value),
                     xytext=(0, 3), textcoords="offset points", ha="center", fontsize=9)
+    set_alt_text(ax.figure, label("alt_required", language,
+                                  planned=number(values[0], language, 1),
+                                  observed=number(values[1], language, 1),
+                                  required=number(values[2], language, 1)))
     return _finish(ax, title=label("title_required", language),
                    ylabel=label("rate_per_month", language),
                    synthetic=assessment.history.synthetic, language=language)

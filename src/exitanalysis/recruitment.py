@@ -23,7 +23,7 @@ Times are in any consistent unit (months in the pipeline).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -33,6 +33,7 @@ from numpy.typing import ArrayLike
 from scipy import optimize, special, stats
 
 from .config import PRIOR_WEIGHT_WORDS, PriorWeight, parse_prior_weight
+from .text import Language, label, number
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -759,14 +760,23 @@ class PartnerRates:
             details={"alpha": self.alpha, "beta": self.beta, "at_bound": self.at_bound},
         )
 
-    def summary(self) -> str:
-        lines = [f"Partner rates (Poisson–Gamma, α = {self.alpha:.3g}, β = {self.beta:.3g}):"]
+    def summary(self, language: Language = "en", names: Mapping[str, str] | None = None,
+                hidden: set[str] | frozenset[str] = frozenset()) -> str:
+        """The partners' rates in sentences; ``hidden`` partners are named without numbers."""
+        lines = [label("partners_header", language, alpha=number(self.alpha, language, 2),
+                       beta=number(self.beta, language, 2))]
         for row in self.table.itertuples(index=False):
-            lines.append(f"  {row.partner}: {row.rate:.2f} per time unit "
-                         f"(95 % {row.rate_low:.2f} to {row.rate_high:.2f}), {row.recruited} "
-                         f"recruited in {row.exposure:.1f}")
+            if row.partner in hidden:
+                lines.append(label("partner_line_suppressed", language,
+                                   name=(names or {}).get(row.partner, row.partner)))
+                continue
+            lines.append(label(
+                "partner_line", language, name=(names or {}).get(row.partner, row.partner),
+                rate=number(row.rate, language, 2), low=number(row.rate_low, language, 2),
+                high=number(row.rate_high, language, 2), k=number(row.recruited, language),
+                tau=number(row.exposure, language, 1)))
         if self.at_bound:
-            lines.append("  The partners do not differ more than chance allows (α at its bound).")
+            lines.append(label("partners_equal", language))
         return "\n".join(lines)
 
     def plot(self, ax: Axes | None = None) -> Axes:

@@ -17,7 +17,7 @@ import datetime as dt
 import html
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,6 +25,7 @@ import pandas as pd
 
 from .config import Closure, Config, ExposurePeriod, PriorWeight, Snapshot
 from .data import Programme
+from .disclosure import safe_cumulative_points
 from .recruitment import (
     QUANTILES,
     PartnerRates,
@@ -34,7 +35,9 @@ from .recruitment import (
     forecast_recruitment,
     quantile_key,
 )
-from .text import Language
+from .text import Language, label, number, percent, probability
+from .text import date as date_text
+from .text import month as month_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -97,22 +100,60 @@ class RecruitmentHistory:
         months at the month's end) and ``effective_elapsed`` (exposure-weighted).
     by_partner
         Persons recruited by each organisation id (empty for a snapshot).
+    partner_months
+        Persons recruited per month (rows, ``YYYY-MM``) and organisation id (columns).
     measure
         ``included`` or ``contacted``.
     basis
-        Where the counts come from, in words.
+        Where the counts come from: a key of the report vocabulary (``basis_persons``,
+        ``basis_monthly``, ``basis_snapshot``) and its fields; see :meth:`describe`.
     assumed_steady
         True when the months are not observed but spread evenly to match a snapshot.
     synthetic
         True when the counts come from synthetic data.
+    published
+        For a public report: which months may be shown (between two shown months at least
+        ``min_cell`` persons came); ``None`` shows every month.
     """
 
     monthly: pd.DataFrame
     by_partner: pd.Series
     measure: str
-    basis: str
+    basis: tuple[str, dict[str, Any]]
     assumed_steady: bool = False
     synthetic: bool = False
+    partner_months: pd.DataFrame | None = None
+    published: np.ndarray | None = None
+
+    def shown_months(self) -> pd.DataFrame:
+        """The months a report may show."""
+        if self.published is None:
+            return self.monthly
+        return self.monthly.loc[self.published]
+
+    def for_public(self, min_cell: int) -> RecruitmentHistory:
+        """Cut at the last month that may be published and mark the months that may be
+        shown: no difference between shown cumulative counts is below ``min_cell``."""
+        safe = safe_cumulative_points(self.monthly["recruited"].to_numpy(), min_cell)
+        last = int(np.flatnonzero(safe)[-1]) if safe.any() else 0
+        monthly = self.monthly.iloc[: last + 1].reset_index(drop=True)
+        partner_months = (self.partner_months.iloc[: last + 1]
+                          if self.partner_months is not None else None)
+        by_partner = (partner_months.sum().astype(int) if partner_months is not None
+                      else self.by_partner)
+        return replace(self, monthly=monthly, by_partner=by_partner,
+                       partner_months=partner_months, published=safe[: last + 1])
+
+    def describe(self, language: Language = "en") -> str:
+        """Where the counts come from, in words."""
+        key, fields = self.basis
+        words = {k: label(v, language) if k in ("measure", "dated") else v
+                 for k, v in fields.items()}
+        if "date" in fields:
+            words["date"] = date_text(fields["date"], language)
+        if "count" in fields:
+            words["count"] = number(fields["count"], language)
+        return label(key, language, **words)
 
     @property
     def recruited(self) -> int:
@@ -177,21 +218,26 @@ def recruitment_history(programme: Programme, measure: str | None = None) -> Rec
             rows = rows[rows["included"].fillna(False).astype(bool)]
         month = rows[column].dt.to_period("M").astype(str)
         counts = month.value_counts()
-        by_partner = rows["organisation"].astype(str).value_counts()
-        dated = "inclusion" if measure == "included" else "first contact"
-        basis = f"persons table ({measure}, by {dated} date)"
+        partner_months = pd.crosstab(month, rows["organisation"].astype(str))
+        dated = "dated_inclusion" if measure == "included" else "dated_first_contact"
+        basis: tuple[str, dict[str, Any]] = ("basis_persons", {"measure": measure,
+                                                                "dated": dated})
     elif programme.monthly is not None:
         monthly = programme.monthly
         month = monthly["month"].astype(str)
         counts = monthly.groupby(month)[measure].sum().astype(int)
-        by_partner = monthly.groupby(monthly["organisation"].astype(str))[measure].sum()
-        basis = f"monthly table ({measure})"
+        partner_months = monthly.pivot_table(index=month, columns=monthly["organisation"]
+                                             .astype(str), values=measure, aggfunc="sum",
+                                             fill_value=0)
+        basis = ("basis_monthly", {"measure": measure})
     else:
         raise ValueError("no case data: the programme has neither a persons nor a monthly table")
     frame = _month_frame(spec.start, until, counts, config.analysis.exposure)
     synthetic = any(s.synthetic for s in programme.sources if s.name in ("persons", "monthly"))
-    by_partner = by_partner.reindex(list(spec.organisation_ids), fill_value=0).astype(int)
-    return RecruitmentHistory(frame, by_partner, measure, basis, False, synthetic)
+    partner_months = partner_months.reindex(index=frame["month"],
+                                            columns=list(spec.organisation_ids), fill_value=0)
+    return RecruitmentHistory(frame, partner_months.sum().astype(int), measure, basis, False,
+                              synthetic, partner_months=partner_months.astype(int))
 
 
 def snapshot_history(config: Config, snapshot: Snapshot,
@@ -212,8 +258,8 @@ def snapshot_history(config: Config, snapshot: Snapshot,
     cumulative[-1] = count
     frame["cumulative"] = cumulative
     frame["recruited"] = np.diff(np.concatenate([[0], cumulative]))
-    basis = (f"published snapshot: {count} {measure} by {snapshot.as_of} "
-             f"({snapshot.source}); months assumed steady")
+    basis = ("basis_snapshot", {"count": count, "measure": measure, "date": snapshot.as_of,
+                                "source": snapshot.source})
     return RecruitmentHistory(frame, pd.Series(dtype=int), measure, basis, True, False)
 
 
@@ -287,14 +333,12 @@ class ModelComparison:
                          "time_to_target_q50": d["time_to_target"]["q50"]})
         return pd.DataFrame(rows)
 
-    def summary(self) -> str:
+    def summary(self, language: Language = "en") -> str:
         p, o = (f.to_dict()["final_count"] for f in (self.poisson, self.overdispersed))
-        return (
-            f"Monthly counts vary {self.variance_ratio:.2f} times as much as a Poisson process "
-            f"allows (dispersion k = {self.dispersion:.3g}). The 95 % interval of the final "
-            f"count is {p['q025']}–{p['q975']} under the Poisson model and {o['q025']}–"
-            f"{o['q975']} allowing for clustered months."
-        )
+        return label("models_summary", language, ratio=number(self.variance_ratio, language, 2),
+                     k=number(self.dispersion, language, 2 if self.dispersion < 100 else 0),
+                     p_low=number(p["q025"], language), p_high=number(p["q975"], language),
+                     o_low=number(o["q025"], language), o_high=number(o["q975"], language))
 
     def plot(self, ax: Axes | None = None) -> Axes:
         from .plotting import plot_model_comparison
@@ -305,9 +349,17 @@ class ModelComparison:
 # --- early-warning replay -----------------------------------------------------------------
 
 
-def prior_label(prior: PriorWeight | str) -> str:
-    """``0.5`` → ``P = 0.5``; ``hedging`` → ``hedging``."""
-    return prior if isinstance(prior, str) else f"P = {prior:g}"
+def prior_label(prior: PriorWeight | str, language: Language | None = None) -> str:
+    """``0.5`` → ``P = 0.5``; ``hedging`` → ``hedging``. Without a language: the key used in
+    replay tables; with one: the words a reader of that language sees."""
+    if isinstance(prior, str) and prior.startswith("P = "):
+        prior = float(prior[4:])
+    if isinstance(prior, str):
+        return prior if language is None else label(prior, language)
+    if language is None:
+        return f"P = {prior:g}"
+    decimals = 0 if float(prior).is_integer() else len(f"{prior:g}".split(".")[1])
+    return f"P = {number(prior, language, decimals)}"
 
 
 @dataclass(frozen=True)
@@ -360,31 +412,32 @@ class EarlyWarning:
         return (months_between(warned, self.closure.earliest),
                 months_between(warned, self.closure.latest))
 
-    def summary(self) -> str:
+    def summary(self, language: Language = "en") -> str:
         lines = []
+        threshold = percent(self.threshold, language)
+        prior = prior_label(self.prior, language)
         if self.history.assumed_steady:
-            lines.append("Replayed under the assumption of steady recruitment consistent with "
-                         "the published snapshot (no monthly data were used).")
+            lines.append(label("replay_assumed", language))
         if self.first_warning is None:
-            lines.append(f"P(reach target) never fell below {self.threshold:.0%} "
-                         f"({prior_label(self.prior)}).")
+            lines.append(label("replay_never", language, threshold=threshold, prior=prior))
         else:
-            lines.append(f"A rule warning when P(reach target) falls below {self.threshold:.0%} "
-                         f"would first have warned in {self.first_warning} "
-                         f"({prior_label(self.prior)}).")
+            lines.append(label("replay_first", language, threshold=threshold, prior=prior,
+                               month=month_text(self.first_warning, language)))
             before = self.months_before_closure()
             if before is not None:
-                low, high = before
-                lines.append(f"That is {low:.0f} to {high:.0f} months before the programme was "
-                             "closed, time in which it could have been redirected."
-                             if round(low) != round(high) else
-                             f"That is {low:.0f} months before the programme was closed.")
+                low, high = (number(round(v), language) for v in before)
+                lines.append(label("replay_before_closure_range", language, low=low, high=high)
+                             if low != high else
+                             label("replay_before_closure", language, low=low))
         for rule in self.pace_rules.itertuples(index=False):
             if rule.fired is None:
                 continue
-            verdict = "fired" if rule.fired else "did not fire"
-            lines.append(f"Pace rule (below {rule.limit:.0%} of plan at {rule.at_months:g} "
-                         f"months): {verdict}; pace was {rule.pace_ratio:.0%} in {rule.month}.")
+            lines.append(label(
+                "pace_rule_result", language, limit=percent(rule.limit, language),
+                at=number(rule.at_months, language),
+                verdict=label("rule_fired" if rule.fired else "rule_not_fired", language),
+                pace=percent(rule.pace_ratio, language),
+                month=month_text(rule.month, language)))
         return "\n".join(lines)
 
     def plot(self, ax: Axes | None = None) -> Axes:
@@ -413,7 +466,11 @@ def replay_warnings(
     """
     priors = list(dict.fromkeys([*priors, prior]))
     records = []
+    shown = (np.ones(len(history.monthly), dtype=bool) if history.published is None
+             else history.published)
     for i, row in enumerate(history.monthly.itertuples(index=False)):
+        if not shown[i]:
+            continue
         # Pace against the plan for the time recruitment could run (closed days discounted).
         pace = (row.cumulative / (target * row.effective_elapsed / duration)
                 if row.effective_elapsed > 0 else np.nan)
@@ -428,11 +485,11 @@ def replay_warnings(
                             "prior": prior_label(choice), "p_reach": p})
     replay = pd.DataFrame(records)
     firsts: dict[str, str | None] = {}
-    for label, part in replay.groupby("prior", sort=False):
+    for key, part in replay.groupby("prior", sort=False):
         below = part.loc[part["p_reach"] < threshold, "month"]
-        firsts[str(label)] = str(below.iloc[0]) if len(below) else None
+        firsts[str(key)] = str(below.iloc[0]) if len(below) else None
     rules = []
-    months = history.monthly
+    months = history.shown_months()
     for at, limit in pace_rules:
         reached = months[months["elapsed"] >= at - 1e-9]
         if not len(reached):
@@ -553,6 +610,7 @@ class ShortfallAssessment:
     partner_names: dict[str, str] = field(default_factory=dict)
     synthetic: bool = False
     language: Language = "en"
+    min_cell: int | None = None
 
     def headline(self) -> dict[str, Any]:
         """``manifest.json``'s ``headline``: the forecast, first warning and threshold."""
@@ -561,7 +619,7 @@ class ShortfallAssessment:
             "first_warning": self.warning.first_warning,
             "warning_threshold": self.warning.threshold,
             "status": self.status,
-            "basis": self.history.basis,
+            "basis": self.history.describe("en"),
             "measure": self.history.measure,
             "elapsed_months": round(self.history.elapsed, 6),
             "synthetic": self.history.synthetic,
@@ -583,7 +641,7 @@ class ShortfallAssessment:
             return "off track"
         return "at risk" if p < 0.5 else "on track"
 
-    def what_it_would_take(self) -> dict[str, float | None]:
+    def what_it_would_take(self) -> dict[str, Any]:
         """Rates per month: planned, observed so far, and required from now on."""
         f = self.forecast
         return {"planned_rate": self.target / self.duration, "observed_rate": f.observed_rate,
@@ -599,45 +657,44 @@ class ShortfallAssessment:
         bands = bands.assign(elapsed=bands["time"] + offset, kind="forecast").drop(columns="time")
         return pd.concat([history, bands], ignore_index=True)
 
-    def summary(self) -> str:
+    def summary(self, language: Language | None = None) -> str:
         """The headline in sentences, computed from the results."""
+        lang = language or self.language
         f = self.forecast.to_dict()
         need = self.what_it_would_take()
-        m, t = self.forecast.recruited, self.history.elapsed
-        share = t / self.duration
         measure = self.history.measure
-        lines = [
-            f"{m} persons {measure} after {t:.1f} of {self.duration:.0f} months "
-            f"({share:.0%} of the period), against a target of {self.target} included."
-        ]
+        lines = [label(
+            "headline_progress", lang, m=number(self.forecast.recruited, lang),
+            measure=label(measure, lang), t=number(self.history.elapsed, lang, 1),
+            T=number(self.duration, lang), share=percent(self.history.elapsed / self.duration,
+                                                         lang),
+            n=number(self.target, lang))]
         if measure == "contacted":
-            lines.append("Contacts are an upper bound for inclusions, so this is the most "
-                         "favourable reading of the programme's progress.")
-        lines.append(
-            f"Pace: {f['pace_ratio']:.0%} of plan. Probability of reaching {self.target} by "
-            f"{self.end}: {_probability(f['p_reach_target'])} "
-            f"({prior_label(self.forecast.prior_weight)})."
-        )
-        lines.append(
-            f"Expected by the end: {f['final_count']['mean']:.0f} (95 % interval "
-            f"{f['final_count']['q025']} to {f['final_count']['q975']})."
-        )
+            lines.append(label("contacts_upper_bound", lang))
+        lines.append(label(
+            "headline_pace", lang, pace=percent(f["pace_ratio"], lang),
+            n=number(self.target, lang), end=date_text(self.end, lang),
+            p=probability(f["p_reach_target"], lang),
+            prior=prior_label(self.forecast.prior_weight, lang)))
+        final = f["final_count"]
+        lines.append(label("headline_expected", lang, mean=number(final["mean"], lang),
+                           low=number(final["q025"], lang), high=number(final["q975"], lang)))
         if need["required_rate"] is not None and need["observed_rate"]:
-            lines.append(
-                f"To reach the target, {need['required_rate']:.1f} persons a month are needed "
-                f"from now on: {need['multiple']:.1f} times the {need['observed_rate']:.1f} a "
-                f"month so far (the plan assumed {need['planned_rate']:.1f})."
-            )
+            lines.append(label(
+                "headline_required", lang, required=number(need["required_rate"], lang, 1),
+                multiple=number(need["multiple"] or 0.0, lang, 1),
+                observed=number(need["observed_rate"], lang, 1),
+                planned=number(need["planned_rate"] or 0.0, lang, 1)))
         t50 = f["time_to_target"]["q50"]
         if t50 is not None:
             offset = self.history.elapsed - self.history.effective_elapsed
-            lines.append(f"At the rate seen so far, {self.target} would be reached around "
-                         f"{date_at(self.start, t50 + offset):%Y-%m} (median), "
-                         f"{(t50 + offset) / self.duration:.1f} times the planned period.")
-        lines.append(self.warning.summary())
+            when = date_at(self.start, t50 + offset)
+            lines.append(label("headline_reached", lang, n=number(self.target, lang),
+                               when=month_text(f"{when:%Y-%m}", lang),
+                               times=number((t50 + offset) / self.duration, lang, 1)))
+        lines.append(self.warning.summary(lang))
         if self.synthetic:
-            lines.append("Parts of this assessment rest on SYNTHETIC data and describe no real "
-                         "programme.")
+            lines.append(label("parts_synthetic", lang))
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -654,12 +711,33 @@ class ShortfallAssessment:
             horizon=history.effective_elapsed + max(self.duration - history.elapsed, 0.0),
         )
 
+    def hidden_partners(self) -> set[str]:
+        """Partners whose numbers a public report must not show: small counts, and one more
+        when a single hidden count could be recovered from the published total."""
+        if self.partners is None or self.min_cell is None:
+            return set()
+        counts = self.partners.table.set_index("partner")["recruited"]
+        hidden = {p for p, k in counts.items() if 0 < k < self.min_cell}
+        if len(hidden) == 1:
+            others = counts.drop(index=list(hidden))
+            others = others[others > 0]
+            if len(others):
+                hidden.add(str(others.idxmin()))
+        return {str(p) for p in hidden}
+
     def partners_frame(self) -> pd.DataFrame:
-        """Partner rates with display names (empty without case data by organisation)."""
+        """Partner rates with display names (empty without case data by organisation).
+
+        A public report shows hidden partners (:meth:`hidden_partners`) without numbers.
+        """
         if self.partners is None:
             return pd.DataFrame(columns=["partner", "recruited", "exposure", "observed_rate",
                                          "rate", "rate_low", "rate_high"])
         table = self.partners.to_frame()
+        hidden = table["partner"].isin(self.hidden_partners())
+        numbers = ["recruited", "observed_rate", "rate", "rate_low", "rate_high"]
+        for column in numbers:
+            table[column] = table[column].astype(float).where(~hidden)
         table["partner"] = table["partner"].map(lambda p: self.partner_names.get(p, p))
         return table
 
@@ -680,57 +758,55 @@ class ShortfallAssessment:
         return frame
 
     def explain(self, topic: str) -> Sentences:
-        """Sentences for one part of the report, computed from the results.
+        """Sentences for one part of the report, computed from the results, in the
+        assessment's language.
 
         ``topic``: ``headline``, ``replay``, ``case_replay``, ``sensitivity``, ``models``,
         ``partners``.
         """
+        lang = self.language
         if topic == "headline":
             return Sentences(self.summary())
         if topic == "replay":
-            return Sentences(self.warning.summary())
+            return Sentences(self.warning.summary(lang))
         if topic == "case_replay":
             if self.case_warning is None:
-                return Sentences("The replay above already uses the case data.")
-            prefix = "SYNTHETIC data: " if self.case_warning.history.synthetic else ""
-            return Sentences(f"{prefix}With the monthly case data "
-                             f"({self.case_warning.history.basis}):\n"
-                             + self.case_warning.summary())
+                return Sentences(label("case_replay_same", lang))
+            history = self.case_warning.history
+            prefix = label("synthetic_prefix", lang) if history.synthetic else ""
+            return Sentences(prefix + label("case_replay_intro", lang,
+                                            basis=history.describe(lang))
+                             + "\n" + self.case_warning.summary(lang))
         if topic == "sensitivity":
-            table = self.prior_sensitivity
-            text = ("P(reach target) " + _range(table["p_reach_target"])
-                    + " across the prior weights.")
+            text = label("sens_prior", lang,
+                         range=_range(self.prior_sensitivity["p_reach_target"], lang))
             if self.snapshot_sensitivity is not None:
                 snap = self.snapshot_sensitivity
                 same = _verdict(snap["p_reach_target"], self.warning.threshold)
-                text += (f" If the published figure was taken anywhere between "
-                         f"{snap['share'].min():.0%} and {snap['share'].max():.0%} of the "
-                         f"period, it {_range(snap['p_reach_target'])}"
-                         + (": the conclusion does not depend on the exact date." if same
-                            else ": the conclusion depends on the date."))
+                text += " " + label(
+                    "sens_snapshot", lang, low=percent(snap["share"].min(), lang),
+                    high=percent(snap["share"].max(), lang),
+                    range=_range(snap["p_reach_target"], lang),
+                    conclusion=label("conclusion_same" if same else "conclusion_differs", lang))
             return Sentences(text)
         if topic == "models":
             if self.comparison is None:
-                return Sentences("There are no monthly case data, so clustering of recruitment "
-                                 "in time cannot be estimated.")
-            prefix = "SYNTHETIC data: " if self.comparison.history.synthetic else ""
-            return Sentences(prefix + self.comparison.summary() + " The Poisson model assumes "
-                             "recruits arrive independently at a steady rate; outreach work "
-                             "comes in clusters (a good month at a venue, a closed month), so "
-                             "the negative-binomial interval is the honest one when the months "
-                             "vary.")
+                return Sentences(label("models_none", lang))
+            prefix = label("synthetic_prefix", lang) if self.comparison.history.synthetic else ""
+            return Sentences(prefix + self.comparison.summary(lang) + " "
+                             + label("models_explained", lang))
         if topic == "partners":
             if self.partners is None:
-                return Sentences("There are no case data by organisation.")
-            prefix = "SYNTHETIC data: " if self.case_history and self.case_history.synthetic \
-                else ""
-            text = prefix + self.partners.summary()
+                return Sentences(label("partners_none", lang))
+            prefix = label("synthetic_prefix", lang) if self.case_synthetic else ""
+            text = prefix + self.partners.summary(lang, names=self.partner_names,
+                                                  hidden=self.hidden_partners())
             total = self.partner_forecast
             if total is not None:
                 final = total.to_dict()["final_count"]
-                text += (f"\nSummed over the partners (their data only, without the plan as a "
-                         f"prior): {final['mean']:.0f} expected by the end (95 % interval "
-                         f"{final['q025']} to {final['q975']}).")
+                text += "\n" + label("partners_sum", lang, mean=number(final["mean"], lang),
+                                     low=number(final["q025"], lang),
+                                     high=number(final["q975"], lang))
             return Sentences(text)
         raise ValueError(f"unknown topic {topic!r}; expected one of headline, replay, "
                          "case_replay, sensitivity, models, partners")
@@ -770,7 +846,7 @@ class ShortfallAssessment:
         if self.partners is None:
             return plot_unavailable("no case data by organisation", ax=ax)
         return plot_partner_rates(
-            self.partners, ax=ax, names=self.partner_names,
+            self.partners, ax=ax, names=self.partner_names, hidden=self.hidden_partners(),
             planned=self.target / self.duration / max(len(self.partner_names), 1),
             language=self.language,
             synthetic=bool(self.case_history is not None and self.case_history.synthetic),
@@ -807,11 +883,12 @@ def headline_frame(assessment: ShortfallAssessment) -> pd.DataFrame:
     }])
 
 
-def _range(values: pd.Series) -> str:
+def _range(values: pd.Series, language: Language = "en") -> str:
     low, high = float(values.min()), float(values.max())
     if high < 1e-4:
-        return "is below 0.01 % throughout"
-    return f"ranges from {_probability(low)} to {_probability(high)}"
+        return label("range_below", language, p=f"{number(0.01, language, 2)} %")
+    return label("range_from_to", language, low=probability(low, language),
+                 high=probability(high, language))
 
 
 def _verdict(values: pd.Series, threshold: float) -> bool:
@@ -863,6 +940,9 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
     duration = months_between(spec.start, spec.end + dt.timedelta(days=1))
     has_case = programme.persons is not None or programme.monthly is not None
     case_history = recruitment_history(programme) if has_case else None
+    public = config.audience == "public"
+    if public and case_history is not None:
+        case_history = case_history.for_public(config.analysis.min_cell)
     snapshot = max(config.observed, key=lambda s: s.as_of) if config.observed else None
     if source == "auto":
         real_case = case_history is not None and not case_history.synthetic
@@ -912,6 +992,7 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
         synthetic=bool(case_history is not None and case_history.synthetic
                        and (source == "case" or comparison is not None)),
         language=language or config.language,
+        min_cell=config.analysis.min_cell if public else None,
     )
 
 

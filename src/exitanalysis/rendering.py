@@ -1,0 +1,370 @@
+"""Turn executed notebooks and a run's results into pages a committee can read.
+
+* :func:`render_report`: a notebook as self-contained HTML without code: the reader's language
+  only, a table of contents, a visible run block (inputs with hashes, parameters, package
+  versions, commit), the synthetic banner where it applies. No script, font or style is fetched.
+* :func:`render_index`: the landing page with the early-warning status and a card per report.
+* :func:`build_manifest`: ``manifest.json`` (CONTRACT §4).
+
+Identical inputs give byte-identical pages: the only date a page shows is the run's date (from
+``SOURCE_DATE_EPOCH`` when set, as in reproducible builds); the manifest keeps the exact time.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import os
+import platform
+import re
+import subprocess
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from . import paths
+from .config import Config
+from .data import Programme
+from .disclosure import safe_count
+from .text import Language, label, number, probability
+from .text import date as date_text
+from .text import month as month_text
+
+#: Packages whose versions a report records.
+RECORDED_PACKAGES = (
+    "exitanalysis", "numpy", "scipy", "pandas", "statsmodels", "matplotlib", "seaborn",
+    "pandera", "pydantic", "papermill", "nbconvert", "ipykernel",
+)
+#: Cells never shown in a report.
+HIDDEN_TAGS = ("remove-cell", "parameters", "injected-parameters", "exitanalysis-complete")
+LANGUAGE_TAG = "lang-{}"
+
+
+def run_date() -> dt.date:
+    """The date a report shows: ``SOURCE_DATE_EPOCH`` if set, else today (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _language(manifest: dict[str, Any]) -> Language:
+    return "da" if manifest.get("language") == "da" else "en"
+
+
+# --- one report -----------------------------------------------------------------------------
+
+
+def render_report(nb: Any, manifest: dict[str, Any], name: str) -> str:
+    """A notebook as a self-contained HTML page: no code, prompts or hidden cells, only the
+    report's language, a table of contents and a run block."""
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+    class DropStderr(Preprocessor):  # warnings belong in the executed notebook, not the report
+        def preprocess_cell(self, cell: Any, resources: Any, index: int) -> Any:
+            if cell.cell_type == "code":
+                cell.outputs = [
+                    o for o in cell.outputs
+                    if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                ]
+            return cell, resources
+
+    language = _language(manifest)
+    other = "en" if language == "da" else "da"
+    exporter = HTMLExporter(
+        template_name="exitanalysis",
+        extra_template_basedirs=[str(paths.template_dir())],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+        language_code=language,
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={*HIDDEN_TAGS, LANGUAGE_TAG.format(other)}),
+        enabled=True,
+    )
+    exporter.register_preprocessor(DropStderr(), enabled=True)
+    resources = {
+        "metadata": {"name": notebook_title(nb, name, language)},
+        "exitanalysis": {
+            "synthetic": manifest["synthetic_inputs"],
+            "synthetic_text": label("synthetic_report", language),
+            "back": label("all_reports", language),
+            "run": run_block(manifest),
+        },
+    }
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return add_table_of_contents(str(body), language)
+
+
+def add_table_of_contents(page: str, language: Language) -> str:
+    """Insert a list of the page's sections (its ``h2`` headings) before the first one."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    headings = soup.find_all("h2")
+    if len(headings) < 2:
+        return page
+    nav = soup.new_tag("nav", attrs={"class": "xa-toc", "aria-label": label("table_of_contents",
+                                                                              language)})
+    title = soup.new_tag("p", attrs={"class": "xa-toc-title"})
+    title.string = label("table_of_contents", language)
+    nav.append(title)
+    items = soup.new_tag("ol")
+    for i, heading in enumerate(headings, start=1):
+        anchor = heading.get("id") or f"section-{i}"
+        heading["id"] = anchor
+        for link in heading.find_all("a", attrs={"class": "anchor-link"}):
+            link.decompose()
+        item = soup.new_tag("li")
+        link = soup.new_tag("a", href=f"#{anchor}")
+        link.string = heading.get_text(strip=True)
+        item.append(link)
+        items.append(item)
+    nav.append(items)
+    first = headings[0]
+    # Insert before the cell that holds the first section heading.
+    cell = first.find_parent(class_="jp-Cell") or first
+    cell.insert_before(nav)
+    return str(soup)
+
+
+def run_block(manifest: dict[str, Any]) -> dict[str, Any]:
+    """What the run block of every report shows (escaped by the template)."""
+    language = _language(manifest)
+    config = manifest["config"]
+    analysis = config.get("analysis", {})
+    public = manifest["audience"] == "public"
+    return {
+        "title": label("run_block", language),
+        "facts": [
+            (label("run_date", language), manifest["run_date"]),
+            ("exitanalysis", manifest["exitanalysis_version"] or "–"),
+            (label("commit", language), manifest.get("git_commit") or "–"),
+            (label("audience", language), label(manifest["audience"], language)),
+            (label("language", language), language),
+        ],
+        "inputs_title": label("inputs", language),
+        "inputs": [
+            (label(i["name"], language), i["path"], i["sha256"],
+             number(i["rows"], language) if i.get("rows") is not None else
+             (str(i.get("persons")) if i.get("persons") is not None else "–"))
+            for i in manifest["inputs"]
+        ],
+        "inputs_count_label": label("persons_count" if public else "rows", language),
+        "parameters_title": label("parameters", language),
+        "parameters": [
+            ("seed", str(config.get("seed"))),
+            ("prior_weight", str(analysis.get("prior_weight"))),
+            ("warning_threshold", str(analysis.get("warning_threshold"))),
+            ("min_cell", str(analysis.get("min_cell"))),
+            ("recruitment_measure", str(analysis.get("recruitment_measure"))),
+        ],
+        "versions_title": label("versions", language),
+        "versions": sorted((k, v or "–") for k, v in manifest["versions"].items()),
+    }
+
+
+def thumbnail(nb: Any, width: int = 360) -> str | None:
+    """The notebook's first figure, scaled to ``width`` pixels, as a data URI."""
+    from PIL import Image
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            raw: bytes | None = None
+            if "image/png" in data:
+                raw = base64.b64decode(data["image/png"])
+            elif "text/html" in data:
+                found = re.search(r'src="data:image/png;base64,([^"]+)"', str(data["text/html"]))
+                raw = base64.b64decode(found.group(1)) if found else None
+            if raw is None:
+                continue
+            image = Image.open(io.BytesIO(raw))
+            small = image.resize((width, max(1, round(image.height * width / image.width))))
+            buffer = io.BytesIO()
+            small.save(buffer, format="PNG", optimize=True)
+            return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    return None
+
+
+def notebook_title(nb: Any, fallback: str, language: Language = "en") -> str:
+    """The first Markdown heading of a notebook in ``language``."""
+    other = LANGUAGE_TAG.format("en" if language == "da" else "da")
+    for cell in nb.cells:
+        if cell.cell_type != "markdown" or other in cell.metadata.get("tags", []):
+            continue
+        for line in cell.source.splitlines():
+            if line.startswith("#"):
+                return line.lstrip("#").strip()
+    return fallback
+
+
+# --- the landing page -----------------------------------------------------------------------
+
+
+def render_index(manifest: dict[str, Any], programme: Programme,
+                 cards: Sequence[dict[str, Any]]) -> str:
+    """The landing page: programme, run date, data sources, early warning, a card per report.
+
+    ``cards``: one per report, with ``name``, ``title`` and ``thumbnail`` (a data URI or
+    ``None``).
+    """
+    import jinja2
+
+    language = _language(manifest)
+    public = manifest["audience"] == "public"
+    words = {key: label(key, language) for key in (
+        "reports", "data_in_run", "early_warning", "run_date", "target", "period", "table",
+        "file", "synthetic", "yes", "no",
+    )}
+    words["count"] = label("persons_count" if public else "rows", language)
+    snapshots = [
+        {
+            "as_of": date_text(s.as_of, language),
+            "count": number(s.contacted if s.contacted is not None else s.included or 0,
+                            language),
+            "what": label("contacted" if s.contacted is not None else "included", language),
+            "source": s.source,
+        }
+        for s in programme.config.observed
+    ]
+    shown_cards = [
+        {"href": f"{c['name']}.html", "title": c["title"], "thumbnail": c.get("thumbnail"),
+         "alt": f"{c['title']}: {label('first_figure', language)}"}
+        for c in cards
+    ]
+    inputs = [
+        {"name": label(i["name"], language), "path": i["path"],
+         "count": _number_or_none(i.get("persons") if public else i.get("rows"), language),
+         "synthetic": bool(i.get("synthetic_rows") or i.get("synthetic"))}
+        for i in manifest["inputs"]
+    ]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(paths.template_dir() / "landing"),
+        autoescape=True,
+        keep_trailing_newline=True,
+    )
+    headline = manifest["headline"]
+    return env.get_template("index.html.j2").render(
+        lang=language,
+        programme=programme.config.programme,
+        run_date=manifest["run_date"],
+        synthetic=manifest["synthetic_inputs"],
+        synthetic_text=label("synthetic_report", language),
+        status=headline_sentence(headline, programme, language),
+        status_class=(headline.get("status") or "unknown").replace(" ", "-"),
+        snapshots=snapshots,
+        cards=shown_cards,
+        inputs=inputs,
+        words=words,
+    )
+
+
+def _number_or_none(value: int | None, language: Language) -> str | None:
+    return None if value is None else number(value, language)
+
+
+def headline_sentence(headline: dict[str, Any], programme: Programme, language: Language) -> str:
+    """The early-warning status of the landing page, in one or two sentences."""
+    forecast = headline.get("forecast")
+    if forecast is None:
+        return label("forecast_not_run", language)
+    status = label(f"status_{headline['status'].replace(' ', '_')}", language)
+    end = programme.config.programme.end
+    sentence = label("status_sentence", language, status=status,
+                     p=probability(forecast["p_reach_target"], language),
+                     target=number(forecast["target"], language), end=date_text(end, language),
+                     recruited=number(forecast["recruited"], language),
+                     measure=label(headline.get("measure", "included"), language))
+    if headline.get("first_warning"):
+        sentence += " " + label(
+            "status_first_warning", language, month=month_text(headline["first_warning"], language),
+            threshold=f"{number(100 * headline['warning_threshold'], language)} %")
+    return sentence
+
+
+# --- the manifest ---------------------------------------------------------------------------
+
+
+def compute_headline(programme: Programme) -> dict[str, Any]:
+    """``headline`` of the manifest: the recruitment assessment's forecast and first warning.
+
+    Computed by the same library call the recruitment notebook makes, so the landing page and
+    the report cannot disagree. A programme whose data identify no rate gets ``forecast: null``
+    and the reason.
+    """
+    from .shortfall import assess_shortfall
+
+    threshold = programme.config.analysis.warning_threshold
+    try:
+        return assess_shortfall(programme).headline()
+    except ValueError as exc:
+        return {"forecast": None, "first_warning": None, "warning_threshold": threshold,
+                "status": None, "note": str(exc)}
+
+
+def build_manifest(config: Config, programme: Programme, notebooks: Sequence[dict[str, Any]],
+                   headline: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``manifest.json`` as in CONTRACT §4.
+
+    With ``audience: public``, inputs carry counts of distinct persons (small ones left out)
+    instead of row counts.
+    """
+    public = config.audience == "public"
+    min_cell = config.analysis.min_cell
+    inputs = []
+    for s in programme.sources:
+        entry: dict[str, Any] = {"name": s.name, "path": s.path, "sha256": s.sha256}
+        if public:
+            entry["rows"] = None
+            entry["persons"] = safe_count(s.persons, min_cell) if s.persons is not None else None
+            entry["synthetic"] = s.synthetic
+        else:
+            entry.update(rows=s.rows, file_format=s.file_format,
+                         synthetic_rows=s.synthetic_rows)
+        inputs.append(entry)
+    return {
+        "run_name": config.run_name,
+        "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "run_date": run_date().isoformat(),
+        "exitanalysis_version": package_version("exitanalysis"),
+        "git_commit": git_commit(paths.project_root()),
+        "audience": config.audience,
+        "language": config.language,
+        "synthetic_inputs": programme.synthetic,
+        "config": config.to_manifest(relative_to=Path.cwd()),
+        "inputs": inputs,
+        "versions": {"python": platform.python_version(),
+                     **{p: package_version(p) for p in RECORDED_PACKAGES}},
+        "notebooks": list(notebooks),
+        "headline": headline or {
+            "forecast": None,
+            "first_warning": None,
+            "warning_threshold": config.analysis.warning_threshold,
+        },
+    }
+
+
+def package_version(package: str) -> str | None:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
+
+
+def git_commit(root: Path) -> str | None:
+    """The commit of the project's source tree, or ``None`` outside a git checkout."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True, text=True, timeout=10, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = out.stdout.strip()
+    return commit if out.returncode == 0 and commit else None
