@@ -897,14 +897,6 @@ def _verdict(values: pd.Series, threshold: float) -> bool:
     return bool(below.all() or (~below).all())
 
 
-def _probability(p: float) -> str:
-    if p < 1e-4:
-        return "below 0.01 %"
-    if p < 0.001:
-        return f"{p:.2%}"
-    return f"{p:.1%}"
-
-
 def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | None = None,
                      source: str = "auto", language: Language | None = None,
                      ) -> ShortfallAssessment:
