@@ -68,6 +68,21 @@ def test_validate_accepts_the_default_config(cli) -> None:
     assert "OK: 4 table(s), no problems" in outcome.out
     assert "persons     data/synthetic/persons.csv" in outcome.out
     assert "synthetic" in outcome.out
+    # the last date in the data is one person's: the log gets its month only
+    assert "as_of 2023-06 (the month of the last date in the data)" in outcome.out
+    assert "2023-06-30" not in outcome.out
+
+
+def test_an_internal_error_prints_no_data(cli, monkeypatch) -> None:
+    import exitanalysis.data as data
+
+    def broken(config):
+        raise KeyError("SYN-0001")
+
+    monkeypatch.setattr(data, "load_programme", broken)
+    outcome = cli("validate", DEFAULT_CONFIG)
+    assert outcome.code == 1
+    assert "internal error (KeyError)" in outcome.err and "SYN-0001" not in outcome.err
 
 
 def test_validate_accepts_a_danish_style_export(cli, tmp_path) -> None:

@@ -1,12 +1,15 @@
 """The ``exitanalysis`` command (CONTRACT §1).
 
-Exit codes: 0 success; 1 a notebook failed; 2 invalid config, input or arguments; 3 another run
-of the same report holds its lock. A user's mistake gets a message, never a traceback.
+Exit codes: 0 success; 1 a notebook failed (or an internal error); 2 invalid config, input or
+arguments; 3 another run of the same report holds its lock. A user's mistake gets a message,
+never a traceback; neither does an internal error unless EXITANALYSIS_DEBUG is set, since a
+traceback can quote data.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -136,6 +139,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("exitanalysis: interrupted; nothing was published", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: its message could quote data, so a log gets the type
+        if os.environ.get("EXITANALYSIS_DEBUG"):
+            raise
+        print(f"exitanalysis: internal error ({type(exc).__name__}); nothing was published. "
+              "Please report it; set EXITANALYSIS_DEBUG=1 to see the traceback (it may "
+              "show data).", file=sys.stderr)
+        return 1
     raise AssertionError(f"unhandled command {args.command}")  # argparse prevents this
 
 
@@ -152,8 +162,11 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"  {source.name:<11} {source.path}  {source.rows} rows ({source.file_format}{mark})")
     for snap in config.observed:
         print(f"  snapshot    {snap.as_of}: contacted {snap.contacted}, included {snap.included}")
-    where = "analysis.as_of" if config.analysis.as_of else "the last date in the data"
-    print(f"as_of {programme.as_of} ({where})")
+    if config.analysis.as_of or programme.as_of is None:
+        print(f"as_of {programme.as_of} (analysis.as_of)")
+    else:
+        # The last date in the data is one person's date: a log gets its month only.
+        print(f"as_of {programme.as_of:%Y-%m} (the month of the last date in the data)")
     print(f"OK: {len(programme.sources)} table(s), no problems")
     return 0
 

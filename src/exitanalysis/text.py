@@ -139,6 +139,12 @@ _LABELS: dict[str, dict[str, str]] = {
         "en": "A monitoring rule (P below {threshold}) would first have warned in {month}.",
         "da": "En overvågningsregel (P under {threshold}) ville først have varslet i {month}.",
     },
+    # public reference tables
+    "exitpakke_case": {"en": "the Exitpakke case", "da": "Exitpakke-sagen"},
+    "prevalence_denmark": {"en": "people selling sex in Denmark",
+                           "da": "personer, der sælger sex i Danmark"},
+    "comparable_programmes": {"en": "comparable programmes", "da": "sammenlignelige programmer"},
+    "disclosure_thresholds": {"en": "minimum cell sizes", "da": "mindste celleværdier"},
     # table columns
     "path": {"en": "File", "da": "Fil"},
     "file_format": {"en": "Format", "da": "Format"},
