@@ -13,6 +13,7 @@ CONSTRAINTS := requirements/constraints.txt
 CONFIG ?= configs/exitpakke.yaml
 PYTEST_ARGS ?=
 RUN_ARGS ?=
+LAB_ARGS ?=
 
 .PHONY: help setup report test lab lint synth validate lock clean browser
 
@@ -54,7 +55,7 @@ lint: $(STAMP)  ## ruff and mypy
 
 lab: $(STAMP)  ## JupyterLab on notebooks/ with the project's kernel
 	$(BIN)/python -m ipykernel install --sys-prefix --name exitanalysis --display-name "Python (exitanalysis)" >/dev/null
-	cd notebooks && ../$(BIN)/jupyter lab
+	cd notebooks && ../$(BIN)/jupyter lab $(LAB_ARGS) $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 validate: $(STAMP)  ## validate the default config and its inputs only
 	$(BIN)/exitanalysis validate $(CONFIG)
