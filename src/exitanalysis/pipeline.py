@@ -39,7 +39,7 @@ from .config import Config, load_config
 from .data import Programme, load_programme
 from .errors import LockHeldError, NotebookFailedError, PublishError, UsageError
 from .rendering import (
-    HIDDEN_TAGS,
+    COMPLETE_TAG,
     build_manifest,
     compute_headline,
     notebook_title,
@@ -51,7 +51,6 @@ from .text import Language
 
 Log = Callable[[str], None]
 
-_COMPLETE_TAG = HIDDEN_TAGS[-1]
 
 
 def _stderr(message: str) -> None:
@@ -254,7 +253,7 @@ def for_publication(nb: Any, staging: Path) -> Any:
     relative to the notebook's place in the report (``../figures``)."""
     clean = nbformat.from_dict(json.loads(json.dumps(nb)))
     clean.metadata.pop("papermill", None)
-    clean.cells = [c for c in clean.cells if _COMPLETE_TAG not in c.metadata.get("tags", [])]
+    clean.cells = [c for c in clean.cells if COMPLETE_TAG not in c.metadata.get("tags", [])]
     for cell in clean.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
@@ -333,7 +332,7 @@ def execute_notebook(
     token = secrets.token_hex(8)
     nb = nbformat.read(path, as_version=4)
     marker = nbformat.v4.new_code_cell(f"print('exitanalysis:complete:{token}')")
-    marker.metadata["tags"] = [_COMPLETE_TAG]
+    marker.metadata["tags"] = [COMPLETE_TAG]
     nb.cells.append(marker)
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3",
                                           "language": "python"})
@@ -379,7 +378,7 @@ def _describe_failure(exc: Exception) -> str:
 
 def _completed(nb: Any, token: str) -> bool:
     last = nb.cells[-1] if nb.cells else None
-    if last is None or _COMPLETE_TAG not in last.metadata.get("tags", []):
+    if last is None or COMPLETE_TAG not in last.metadata.get("tags", []):
         return False
     return any(
         o.get("output_type") == "stream" and f"exitanalysis:complete:{token}" in o.get("text", "")

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from .shortfall import date_at, prior_label
 from .text import Language, label, number, percent
 from .text import date as text_date
 from .text import month as month_text
@@ -268,19 +269,10 @@ def prior_colours(priors: Sequence[str]) -> dict[str, str]:
 
 def _dates(start: dt.date, months: np.ndarray | Sequence[float] | pd.Series) -> np.ndarray:
     """Months since ``start`` as matplotlib date numbers."""
-    return np.asarray(mdates.date2num([date_at_months(start, float(m)) for m in months]))
+    return np.asarray(mdates.date2num([date_at(start, float(m)) for m in months]))
 
 
-def date_at_months(start: dt.date, months: float) -> dt.date:
-    from .shortfall import date_at
 
-    return date_at(start, months)
-
-
-def prior_label(prior: str, language: Language) -> str:
-    from .shortfall import prior_label as words
-
-    return words(prior, language)
 
 
 def _day(when: dt.date) -> float:
@@ -368,7 +360,7 @@ def plot_shortfall_fan(assessment: ShortfallAssessment, ax: Axes | None = None,
     set_alt_text(ax.figure, label(
         "alt_fan", language, m=number(history.recruited, language),
         measure=label(history.measure, language),
-        date=text_date(date_at_months(start, history.elapsed), language),
+        date=text_date(date_at(start, history.elapsed), language),
         end=text_date(end, language), median=number(final["q50"], language),
         low=number(final["q025"], language), high=number(final["q975"], language),
         n=number(assessment.target, language)))
@@ -385,9 +377,7 @@ def plot_replay(warning: EarlyWarning, ax: Axes | None = None, language: Languag
     start = warning.start
     priors = list(dict.fromkeys(replay["prior"]))
     palette = prior_colours(priors)
-    from .shortfall import prior_label as prior_key
-
-    main = prior_key(warning.prior)
+    main = prior_label(warning.prior)
     for prior in priors:
         part = replay[replay["prior"] == prior]
         ax.plot(_dates(start, part["elapsed"]), part["p_reach"], color=palette[prior],

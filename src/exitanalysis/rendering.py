@@ -38,7 +38,9 @@ RECORDED_PACKAGES = (
     "pandera", "pydantic", "papermill", "nbconvert", "ipykernel",
 )
 #: Cells never shown in a report.
-HIDDEN_TAGS = ("remove-cell", "parameters", "injected-parameters", "exitanalysis-complete")
+#: The tag of the hidden last cell whose output proves a notebook ran to its end.
+COMPLETE_TAG = "exitanalysis-complete"
+HIDDEN_TAGS = ("remove-cell", "parameters", "injected-parameters", COMPLETE_TAG)
 LANGUAGE_TAG = "lang-{}"
 
 

@@ -450,6 +450,12 @@ def _outcomes(
     return outcomes
 
 
+def _other_partner(rng: np.random.Generator, organisation: str) -> str:
+    """One of the other partner organisations, uniformly."""
+    others = [o for o in ORGANISATIONS if o != organisation]
+    return others[int(rng.integers(len(others)))]
+
+
 def _referrals(
     truth: SyntheticTruth, persons: pd.DataFrame, rng: np.random.Generator
 ) -> pd.DataFrame:
@@ -458,8 +464,7 @@ def _referrals(
     inbound = {"municipal_referral": "municipality"}
     for person in persons.itertuples(index=False):
         if person.contact_channel == "partner_referral":
-            others = [o for o in ORGANISATIONS if o != person.organisation]
-            source = others[int(rng.integers(len(others)))]
+            source = _other_partner(rng, person.organisation)
             records.append((person.first_contact, source, person.organisation, person.person_id))
         elif person.contact_channel in inbound:
             records.append((person.first_contact, inbound[person.contact_channel],
@@ -473,8 +478,7 @@ def _referrals(
             if when > closure:
                 continue
             if party == "partner":
-                others = [o for o in ORGANISATIONS if o != person.organisation]
-                party = others[int(rng.integers(len(others)))]
+                party = _other_partner(rng, person.organisation)
             records.append((when, person.organisation, party, person.person_id))
     months = pd.period_range(truth.network_reactivated, truth.closure, freq="M")
     for month in months:
