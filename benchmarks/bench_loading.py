@@ -18,7 +18,7 @@ import pandas as pd
 import yaml
 
 import exitanalysis as xa
-from exitanalysis.paths import project_root
+from exitanalysis.data.paths import project_root
 
 
 def main() -> None:

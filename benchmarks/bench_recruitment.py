@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 import exitanalysis as xa
-from exitanalysis import shortfall as sf
+from exitanalysis.models.history import RecruitmentHistory, month_frame
+from exitanalysis.models.monitoring import replay_warnings
 
 
 def _time(statement, number: int, repeat: int = 7) -> tuple[float, float]:
@@ -38,10 +39,10 @@ def main() -> None:
     rng = np.random.default_rng(1)
     months = pd.period_range("2020-01", "2023-12", freq="M").astype(str)
     counts = pd.Series(rng.poisson(2.7, size=48), index=months)
-    frame = sf._month_frame(dt.date(2020, 1, 1), dt.date(2024, 1, 1), counts, [])
-    history = sf.RecruitmentHistory(frame, pd.Series(dtype=int), "included", "benchmark")
+    frame = month_frame(dt.date(2020, 1, 1), dt.date(2024, 1, 1), counts, [])
+    history = RecruitmentHistory(frame, pd.Series(dtype=int), "included", "benchmark")
     rows.append(("48-month replay, 5 priors (P = 0, .25, .5, 1, hedging)",
-                 *_time(lambda: sf.replay_warnings(history, target=465, duration=48,
+                 *_time(lambda: replay_warnings(history, target=465, duration=48,
                                                    start=dt.date(2020, 1, 1)), 3)))
     rows.append(("over-dispersed forecast, 24 months",
                  *_time(lambda: xa.forecast_overdispersed(counts.to_numpy()[:24], target=465,

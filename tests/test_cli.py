@@ -74,7 +74,7 @@ def test_validate_accepts_the_default_config(cli) -> None:
 
 
 def test_an_internal_error_prints_no_data(cli, monkeypatch) -> None:
-    import exitanalysis.data as data
+    import exitanalysis.data.programme as data
 
     def broken(config):
         raise KeyError("SYN-0001")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from exitanalysis.disclosure import safe_count, safe_cumulative_points, suppress_counts
+from exitanalysis.models.disclosure import safe_count, safe_cumulative_points, suppress_counts
 
 
 def _integer_range(safe, cell) -> tuple[float, float]:

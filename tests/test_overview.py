@@ -13,7 +13,7 @@ import pytest
 
 import exitanalysis as xa
 from exitanalysis.errors import format_rows
-from exitanalysis.plotting import is_marked_synthetic
+from exitanalysis.figures.style import is_marked_synthetic
 from exitanalysis.text import number
 from helpers import MONTHLY, tables, write_programme
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from exitanalysis.pipeline import report_lock
+from exitanalysis.report.pipeline import report_lock
 from helpers import write_notebook, write_programme
 from test_bad_input import CASES
 

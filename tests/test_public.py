@@ -8,7 +8,7 @@ import pytest
 
 import exitanalysis as xa
 from conftest import ROOT
-from exitanalysis.public import PUBLIC_TABLES, STATUSES
+from exitanalysis.data.public import PUBLIC_TABLES, STATUSES
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import exitanalysis as xa
-from exitanalysis.reading import read_raw
+from exitanalysis.data.reading import read_raw
+from exitanalysis.data.validation import SALES_CHANNELS
 from helpers import MONTHLY, PERSONS, tables, write_programme
 
 
@@ -83,7 +84,7 @@ def test_types_and_identifiers(reference: xa.Programme) -> None:
     assert persons["person_id"].tolist()[2] == "00123"  # identifiers stay text
     assert str(persons["first_contact"].dtype) == "datetime64[ns]"
     assert str(persons["included"].dtype) == "boolean"
-    assert list(persons["sales_channel"].cat.categories) == list(xa.validation.SALES_CHANNELS)
+    assert list(persons["sales_channel"].cat.categories) == list(SALES_CHANNELS)
     assert reference.as_of.isoformat() == "2022-06-10"  # the last date in any table
     assert not reference.synthetic
 

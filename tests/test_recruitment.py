@@ -8,7 +8,8 @@ import pytest
 from scipy import optimize, special, stats
 
 import exitanalysis as xa
-from exitanalysis.recruitment import QUANTILES, fit_partners, forecast_overdispersed
+from exitanalysis.models.partners import fit_partners
+from exitanalysis.models.recruitment import QUANTILES, forecast_overdispersed
 
 # --- reference values ---------------------------------------------------------------------
 # Source: the R package accrual (Jiang et al. 2016, Trials 17:336; CRAN 'accrual'), functions

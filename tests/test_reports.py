@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 
 import exitanalysis as xa
 from conftest import DEFAULT_CONFIG, ROOT, _run_default
-from exitanalysis.shortfall import snapshot_date_sensitivity
+from exitanalysis.assess.shortfall import snapshot_date_sensitivity
 from exitanalysis.text import labels
 from helpers import ORGANISATIONS, write_notebook, write_programme
 

@@ -17,10 +17,18 @@ from scipy import stats
 
 import exitanalysis as xa
 from conftest import DEFAULT_CONFIG
-from exitanalysis import shortfall as sf
-from exitanalysis import synth
-from exitanalysis.config import ExposurePeriod
-from exitanalysis.plotting import is_marked_synthetic
+from exitanalysis.assess.shortfall import recruitment_history, warning_sentences
+from exitanalysis.data import synth
+from exitanalysis.data.config import ExposurePeriod
+from exitanalysis.figures.style import is_marked_synthetic
+from exitanalysis.models.history import (
+    RecruitmentHistory,
+    date_at,
+    exposure_by_month,
+    month_frame,
+    months_between,
+)
+from exitanalysis.models.monitoring import forecast_from_history, replay_warnings
 from helpers import write_programme
 
 
@@ -31,11 +39,11 @@ def exitpakke() -> xa.ShortfallAssessment:
 
 def test_calendar_months() -> None:
     start = dt.date(2020, 1, 1)
-    assert sf.months_between(start, dt.date(2022, 1, 1)) == 24.0
-    assert sf.months_between(start, dt.date(2024, 1, 1)) == 48.0
-    assert sf.months_between(start, dt.date(2020, 2, 15)) == pytest.approx(1 + 14 / 29)
+    assert months_between(start, dt.date(2022, 1, 1)) == 24.0
+    assert months_between(start, dt.date(2024, 1, 1)) == 48.0
+    assert months_between(start, dt.date(2020, 2, 15)) == pytest.approx(1 + 14 / 29)
     for months in (0.0, 7.5, 24.0, 35.25):
-        assert sf.months_between(start, sf.date_at(start, months)) == pytest.approx(months,
+        assert months_between(start, date_at(start, months)) == pytest.approx(months,
                                                                                     abs=0.02)
 
 
@@ -43,7 +51,7 @@ def test_exposure_by_month() -> None:
     months = pd.period_range("2020-02", "2020-04", freq="M")
     lockdown = ExposurePeriod(start=dt.date(2020, 3, 11), end=dt.date(2020, 4, 30), weight=0.5,
                               reason="test")
-    weights = sf.exposure_by_month(months, [lockdown])
+    weights = exposure_by_month(months, [lockdown])
     assert weights == pytest.approx([1.0, (10 + 21 * 0.5) / 31, 0.5])
 
 
@@ -59,14 +67,14 @@ def test_snapshot_history_is_steady_and_ends_at_the_published_count(exitpakke) -
 
 def test_case_history_counts_inclusions_by_month(tmp_path: Path) -> None:
     programme = xa.load_programme(xa.load_config(write_programme(tmp_path)))
-    history = sf.recruitment_history(programme)
+    history = recruitment_history(programme)
     included = history.monthly.set_index("month")["recruited"]
     assert included[included > 0].to_dict() == {"2020-02": 1, "2021-02": 1, "2021-03": 1,
                                                "2022-06": 1}
     assert history.recruited == 4 and history.by_partner.to_dict() == {"reden_kbh": 2, "liva": 2}
-    contacted = sf.recruitment_history(programme, measure="contacted")
+    contacted = recruitment_history(programme, measure="contacted")
     assert contacted.recruited == 6 and not contacted.synthetic
-    assert contacted.elapsed == pytest.approx(sf.months_between(dt.date(2020, 1, 1),
+    assert contacted.elapsed == pytest.approx(months_between(dt.date(2020, 1, 1),
                                                                 dt.date(2022, 6, 11)))
 
 
@@ -75,9 +83,9 @@ def test_a_closed_month_is_not_a_month_of_failed_recruitment() -> None:
     counts = pd.Series({"2020-01": 3, "2020-02": 3, "2020-03": 0, "2020-04": 3})
     closed = ExposurePeriod(start=dt.date(2020, 3, 1), end=dt.date(2020, 3, 31), weight=0.0,
                             reason="lockdown")
-    frame = sf._month_frame(start, dt.date(2020, 5, 1), counts, [closed])
-    history = sf.RecruitmentHistory(frame, pd.Series(dtype=int), "included", "test")
-    adjusted = sf.forecast_from_history(history, target=120, duration=24, prior_weight=0.5)
+    frame = month_frame(start, dt.date(2020, 5, 1), counts, [closed])
+    history = RecruitmentHistory(frame, pd.Series(dtype=int), "included", "test")
+    adjusted = forecast_from_history(history, target=120, duration=24, prior_weight=0.5)
     assert adjusted.elapsed == 3.0 and adjusted.horizon == 3.0 + 20
     naive = xa.forecast_recruitment(target=120, duration=24, elapsed=4, recruited=9,
                                     prior_weight=0.5)
@@ -92,7 +100,7 @@ def test_replay_uses_only_what_was_known(exitpakke) -> None:
     main = replay[replay["prior"] == "P = 0.5"].reset_index(drop=True)
     assert len(main) == 24
     for i in (0, 5, 23):  # every month equals a fresh forecast from that month's numbers
-        fresh = sf.forecast_from_history(warning.history, target=465, duration=48.0,
+        fresh = forecast_from_history(warning.history, target=465, duration=48.0,
                                          prior_weight=0.5, month=i)
         assert main.loc[i, "p_reach"] == pytest.approx(fresh.p_reach_target, rel=1e-12)
     below = main.loc[main["p_reach"] < 0.10, "month"]
@@ -110,16 +118,17 @@ def test_pace_rules() -> None:
     months = pd.period_range("2020-01", "2022-12", freq="M").astype(str)
     counts = pd.Series(0, index=months)
     counts.iloc[[2, 9, 16]] = [3, 2, 3]  # 8 by month 18: pace 8 / 50 = 16 %
-    frame = sf._month_frame(start, dt.date(2023, 1, 1), counts, [])
-    history = sf.RecruitmentHistory(frame, pd.Series(dtype=int), "included", "test")
-    warning = sf.replay_warnings(history, target=100, duration=36, start=start)
+    frame = month_frame(start, dt.date(2023, 1, 1), counts, [])
+    history = RecruitmentHistory(frame, pd.Series(dtype=int), "included", "test")
+    warning = replay_warnings(history, target=100, duration=36, start=start)
     rules = warning.pace_rules.set_index("at_months")
     assert rules.loc[18.0, "fired"] and rules.loc[18.0, "month"] == "2021-06"
     assert rules.loc[18.0, "pace_ratio"] == pytest.approx(8 / 50)
     assert rules.loc[30.0, "fired"]
     assert rules.loc[30.0, "pace_ratio"] == pytest.approx(8 / (100 * 30 / 36))
-    assert "Pace rule (below 20 % of plan after 18 months): fired" in warning.summary()
-    assert "Tempo-regel (under 20 % af planen efter 18 måneder): udløst" in warning.summary("da")
+    assert "Pace rule (below 20 % of plan after 18 months): fired" in warning_sentences(warning)
+    danish = warning_sentences(warning, "da")
+    assert "Tempo-regel (under 20 % af planen efter 18 måneder): udløst" in danish
 
 
 def test_headline_rests_on_the_published_figure_when_case_data_are_synthetic(exitpakke) -> None:

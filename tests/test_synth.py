@@ -13,7 +13,7 @@ from scipy import stats
 
 import exitanalysis as xa
 from conftest import DEFAULT_CONFIG, ROOT
-from exitanalysis import synth
+from exitanalysis.data import synth
 
 COMMITTED = ROOT / "data" / "synthetic"
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .config import Config, load_config
-from .data import InputSource, Programme, load_programme
+from .assess.overview import DataOverview, data_overview
+from .assess.shortfall import ShortfallAssessment, assess_shortfall, headline_frame
+from .data.config import Config, load_config
+from .data.programme import InputSource, Programme, load_programme
+from .data.public import PublicData, load_public
 from .errors import (
     ConfigError,
     ExitanalysisError,
@@ -20,17 +23,10 @@ from .errors import (
     Problem,
     UsageError,
 )
-from .outputs import save_figure, save_table, show_figure, show_table
-from .overview import DataOverview, data_overview
-from .public import PublicData, load_public
-from .recruitment import (
-    PartnerRates,
-    RecruitmentForecast,
-    fit_partners,
-    forecast_overdispersed,
-    forecast_recruitment,
-)
-from .shortfall import EarlyWarning, ShortfallAssessment, assess_shortfall, headline_frame
+from .models.monitoring import EarlyWarning
+from .models.partners import PartnerRates, fit_partners
+from .models.recruitment import RecruitmentForecast, forecast_overdispersed, forecast_recruitment
+from .report.outputs import save_figure, save_table, show_figure, show_table
 
 try:
     __version__ = version("exitanalysis")

@@ -150,8 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .config import load_config
-    from .data import load_programme
+    from .data.config import load_config
+    from .data.programme import load_programme
 
     config = load_config(args.config)
     programme = load_programme(config)
@@ -172,7 +172,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    from .synth import generate, write
+    from .data.synth import generate, write
 
     programme = generate(seed=args.seed)
     for path in write(programme, Path(args.out)):
@@ -189,9 +189,9 @@ def _synth(args: argparse.Namespace) -> int:
 def _shortfall(args: argparse.Namespace) -> int:
     import json
 
-    from .config import parse_prior_weight
     from .errors import UsageError
-    from .recruitment import forecast_recruitment
+    from .models.priors import parse_prior_weight
+    from .models.recruitment import forecast_recruitment
 
     try:
         weight = parse_prior_weight(args.prior_weight)
@@ -215,7 +215,7 @@ def _shortfall(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .pipeline import run
+    from .report.pipeline import run
 
     result = run(
         args.config,

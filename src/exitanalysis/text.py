@@ -503,6 +503,19 @@ def probability(value: float, language: Language = "en") -> str:
     return percent(value, language, 1)
 
 
+def prior_label(prior: float | str, language: Language = "en") -> str:
+    """A prior weight as a reader sees it: ``P = 0,5`` in Danish; ``hedging`` in words.
+
+    Takes a number, a word, or a table key (``P = 0.5``).
+    """
+    if isinstance(prior, str) and prior.startswith("P = "):
+        prior = float(prior[4:])
+    if isinstance(prior, str):
+        return label(prior, language)
+    decimals = 0 if float(prior).is_integer() else len(f"{prior:g}".split(".")[1])
+    return f"P = {number(prior, language, decimals)}"
+
+
 def month(value: str, language: Language = "en") -> str:
     """A month ``YYYY-MM`` as ``2020-03`` (English) or ``marts 2020`` (Danish)."""
     if language != "da":

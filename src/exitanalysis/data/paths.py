@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]
 
 
 def project_root() -> Path:
@@ -26,6 +26,3 @@ def notebooks_dir() -> Path:
 def public_data_dir() -> Path:
     return project_root() / "data" / "public"
 
-
-def template_dir() -> Path:
-    return _PACKAGE / "templates"

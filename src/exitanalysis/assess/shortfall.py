@@ -1,10 +1,10 @@
-"""The recruitment shortfall of a programme: how far off track, how sure, since when.
+"""The recruitment-shortfall report: how far off track, how sure, since when.
 
-Builds on the forecast models of :mod:`exitanalysis.recruitment` with what a programme's data
-and config provide: the monthly history of recruitment (from case data, the monthly table, or
-a published snapshot under a stated assumption of steady recruitment), months that count for
-less (lockdowns), a replay of when a monitoring rule would first have warned, sensitivity to
-the prior and to the snapshot's uncertain date, the partners' rates, and what it would take.
+Assembles what the report shows from the models of :mod:`exitanalysis.models` (forecasts,
+the monthly history, the early-warning replay, partners) and a programme's data and config:
+the history from case data, the monthly table or a published snapshot (under a stated
+assumption of steady recruitment), sensitivity to the snapshot's uncertain date, the tables
+and the sentences, in the report's language.
 
 Times are months since the start of the period (calendar months: 2020-01-01 to 2022-01-01 is
 24.0).
@@ -12,181 +12,46 @@ Times are months since the start of the period (calendar months: 2020-01-01 to 2
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import html
-import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from .config import Closure, Config, ExposurePeriod, PriorWeight, Snapshot
-from .data import Programme
-from .disclosure import safe_cumulative_points
-from .recruitment import (
-    QUANTILES,
-    PartnerRates,
-    RecruitmentForecast,
-    fit_partners,
-    forecast_overdispersed,
-    forecast_recruitment,
-    quantile_key,
+from ..data.config import Config, Snapshot
+from ..data.programme import Programme
+from ..models.history import (
+    RecruitmentHistory,
+    date_at,
+    month_frame,
+    months_between,
+    steady_frame,
 )
-from .text import Language, label, number, percent, probability
-from .text import date as date_text
-from .text import month as month_text
+from ..models.monitoring import (
+    EarlyWarning,
+    forecast_from_history,
+    overdispersed_from_history,
+    prior_sensitivity,
+    replay_warnings,
+)
+from ..models.partners import PartnerRates, fit_partners
+from ..models.priors import PriorWeight
+from ..models.recruitment import RecruitmentForecast
+from ..text import Language, label, number, percent, prior_label, probability
+from ..text import date as date_text
+from ..text import month as month_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-#: Priors of the replay and the sensitivity table (CONTRACT: P ∈ {0, 0.25, 0.5, 1}, hedging).
-REPLAY_PRIORS: tuple[PriorWeight, ...] = (0.0, 0.25, 0.5, 1.0, "hedging")
-#: Pace rules used in trial monitoring: the Japan Clinical Oncology Group terminates a trial in
-#: principle below 20 % of planned accrual pace 1.5 years after it opens and below 50 % at 2.5
-#: years (Sasaki et al. 2024, Trials 25:646, Table 5; enforced since 2019).
-PACE_RULES: tuple[tuple[float, float], ...] = ((18.0, 0.20), (30.0, 0.50))
 #: Where the published snapshot may lie when its date is vague ("more than halfway").
 SNAPSHOT_SHARES: tuple[float, ...] = (0.50, 0.55, 0.60, 0.65, 0.70, 0.75)
 
 
-# --- calendar months ----------------------------------------------------------------------
-
-
-def months_between(start: dt.date, when: dt.date) -> float:
-    """Calendar months from ``start`` to ``when`` (both at midnight); fractions by day."""
-    whole = (when.year - start.year) * 12 + (when.month - start.month)
-    days = calendar.monthrange(when.year, when.month)[1]
-    return whole + (when.day - start.day) / days
-
-
-def date_at(start: dt.date, months: float) -> dt.date:
-    """The date ``months`` calendar months after ``start`` (inverse of :func:`months_between`)."""
-    whole = math.floor(months)
-    year, month = divmod(start.month - 1 + whole, 12)
-    first = dt.date(start.year + year, month + 1, 1)
-    days = calendar.monthrange(first.year, first.month)[1]
-    return first + dt.timedelta(days=round((months - whole) * days + start.day - 1))
-
-
-def exposure_by_month(months: pd.PeriodIndex, periods: Sequence[ExposurePeriod]) -> np.ndarray:
-    """Each month's share of normal recruitment time: the mean daily weight over its days."""
-    out = np.ones(len(months))
-    for i, month in enumerate(months):
-        days = pd.date_range(month.start_time, month.end_time.normalize(), freq="D")
-        weight = np.ones(len(days))
-        for period in periods:
-            inside = (days >= pd.Timestamp(period.start)) & (days <= pd.Timestamp(period.end))
-            weight[inside] = np.minimum(weight[inside], period.weight)
-        out[i] = weight.mean()
-    return out
-
-
-# --- recruitment history --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RecruitmentHistory:
-    """Recruitment month by month up to the analysis date.
-
-    Attributes
-    ----------
-    monthly
-        One row per month from the start: ``month`` (``YYYY-MM``), ``calendar`` (months
-        counted: 1, or less for the last, partial month), ``exposure`` (share of normal
-        recruitment time), ``recruited`` (in the month), ``cumulative``, ``elapsed`` (calendar
-        months at the month's end) and ``effective_elapsed`` (exposure-weighted).
-    by_partner
-        Persons recruited by each organisation id (empty for a snapshot).
-    partner_months
-        Persons recruited per month (rows, ``YYYY-MM``) and organisation id (columns).
-    measure
-        ``included`` or ``contacted``.
-    basis
-        Where the counts come from: a key of the report vocabulary (``basis_persons``,
-        ``basis_monthly``, ``basis_snapshot``) and its fields; see :meth:`describe`.
-    assumed_steady
-        True when the months are not observed but spread evenly to match a snapshot.
-    synthetic
-        True when the counts come from synthetic data.
-    published
-        For a public report: which months may be shown (between two shown months at least
-        ``min_cell`` persons came); ``None`` shows every month.
-    """
-
-    monthly: pd.DataFrame
-    by_partner: pd.Series
-    measure: str
-    basis: tuple[str, dict[str, Any]]
-    assumed_steady: bool = False
-    synthetic: bool = False
-    partner_months: pd.DataFrame | None = None
-    published: np.ndarray | None = None
-
-    def shown_months(self) -> pd.DataFrame:
-        """The months a report may show."""
-        if self.published is None:
-            return self.monthly
-        return self.monthly.loc[self.published]
-
-    def for_public(self, min_cell: int) -> RecruitmentHistory:
-        """Cut at the last month that may be published and mark the months that may be
-        shown: no difference between shown cumulative counts is below ``min_cell``."""
-        safe = safe_cumulative_points(self.monthly["recruited"].to_numpy(), min_cell)
-        last = int(np.flatnonzero(safe)[-1]) if safe.any() else 0
-        monthly = self.monthly.iloc[: last + 1].reset_index(drop=True)
-        partner_months = (self.partner_months.iloc[: last + 1]
-                          if self.partner_months is not None else None)
-        by_partner = (partner_months.sum().astype(int) if partner_months is not None
-                      else self.by_partner)
-        return replace(self, monthly=monthly, by_partner=by_partner,
-                       partner_months=partner_months, published=safe[: last + 1])
-
-    def describe(self, language: Language = "en") -> str:
-        """Where the counts come from, in words."""
-        key, fields = self.basis
-        words = {k: label(v, language) if k in ("measure", "dated") else v
-                 for k, v in fields.items()}
-        if "date" in fields:
-            words["date"] = date_text(fields["date"], language)
-        if "count" in fields:
-            words["count"] = number(fields["count"], language)
-        return label(key, language, **words)
-
-    @property
-    def recruited(self) -> int:
-        return int(self.monthly["cumulative"].iloc[-1]) if len(self.monthly) else 0
-
-    @property
-    def elapsed(self) -> float:
-        return float(self.monthly["elapsed"].iloc[-1]) if len(self.monthly) else 0.0
-
-    @property
-    def effective_elapsed(self) -> float:
-        return float(self.monthly["effective_elapsed"].iloc[-1]) if len(self.monthly) else 0.0
-
-
-def _month_frame(start: dt.date, until: dt.date, counts: pd.Series,
-                 exposure: Sequence[ExposurePeriod]) -> pd.DataFrame:
-    """Months from ``start`` up to the exclusive end ``until``, with counts and exposure."""
-    last = until - dt.timedelta(days=1)
-    months = pd.period_range(start, max(last, start), freq="M")
-    elapsed = np.array([months_between(start, min(m.end_time.date() + dt.timedelta(days=1),
-                                                   until)) for m in months])
-    calendar_months = np.diff(np.concatenate([[0.0], elapsed]))
-    weights = exposure_by_month(months, exposure)
-    recruited = counts.reindex(months.astype(str), fill_value=0).to_numpy(dtype=int)
-    return pd.DataFrame({
-        "month": months.astype(str),
-        "calendar": calendar_months,
-        "exposure": weights,
-        "recruited": recruited,
-        "cumulative": np.cumsum(recruited),
-        "elapsed": elapsed,
-        "effective_elapsed": np.cumsum(calendar_months * weights),
-    })
+# --- recruitment history from a programme's data ------------------------------------------
 
 
 def recruitment_history(programme: Programme, measure: str | None = None) -> RecruitmentHistory:
@@ -232,7 +97,7 @@ def recruitment_history(programme: Programme, measure: str | None = None) -> Rec
         basis = ("basis_monthly", {"measure": measure})
     else:
         raise ValueError("no case data: the programme has neither a persons nor a monthly table")
-    frame = _month_frame(spec.start, until, counts, config.analysis.exposure)
+    frame = month_frame(spec.start, until, counts, config.analysis.exposure)
     synthetic = any(s.synthetic for s in programme.sources if s.name in ("persons", "monthly"))
     partner_months = partner_months.reindex(index=frame["month"],
                                             columns=list(spec.organisation_ids), fill_value=0)
@@ -252,47 +117,77 @@ def snapshot_history(config: Config, snapshot: Snapshot,
     when = as_of or snapshot.as_of
     measure = "contacted" if snapshot.contacted is not None else "included"
     count = int(snapshot.contacted if snapshot.contacted is not None else snapshot.included or 0)
-    frame = _month_frame(spec.start, when, pd.Series(dtype=int), config.analysis.exposure)
-    total = months_between(spec.start, when)
-    cumulative = np.floor(count * frame["elapsed"].to_numpy() / total + 1e-9).astype(int)
-    cumulative[-1] = count
-    frame["cumulative"] = cumulative
-    frame["recruited"] = np.diff(np.concatenate([[0], cumulative]))
+    frame = steady_frame(spec.start, when, count, config.analysis.exposure)
     basis = ("basis_snapshot", {"count": count, "measure": measure, "date": snapshot.as_of,
                                 "source": snapshot.source})
     return RecruitmentHistory(frame, pd.Series(dtype=int), measure, basis, True, False)
 
 
-# --- forecasts from a history ----------------------------------------------------------------
+# --- sentences about the models' results ---------------------------------------------------
 
 
-def forecast_from_history(history: RecruitmentHistory, *, target: int, duration: float,
-                          prior_weight: PriorWeight | str,
-                          month: int | None = None) -> RecruitmentForecast:
-    """The Gamma–Poisson forecast at the end of month ``month`` (default: the last).
-
-    Elapsed time is exposure-weighted; the months still to come count as normal months, so
-    the final count is taken at ``effective elapsed + (duration − calendar elapsed)``.
-    """
-    row = history.monthly.iloc[-1 if month is None else month]
-    effective, calendar_elapsed = float(row["effective_elapsed"]), float(row["elapsed"])
-    return forecast_recruitment(
-        target=target, duration=duration, elapsed=effective, recruited=int(row["cumulative"]),
-        prior_weight=prior_weight, horizon=effective + max(duration - calendar_elapsed, 0.0),
-    )
+def describe_basis(history: RecruitmentHistory, language: Language = "en") -> str:
+    """Where a history's counts come from, in words."""
+    key, fields = history.basis
+    words = {k: label(v, language) if k in ("measure", "dated") else v
+             for k, v in fields.items()}
+    if "date" in fields:
+        words["date"] = date_text(fields["date"], language)
+    if "count" in fields:
+        words["count"] = number(fields["count"], language)
+    return label(key, language, **words)
 
 
-def overdispersed_from_history(history: RecruitmentHistory, *, target: int, duration: float,
-                               prior_weight: PriorWeight | str) -> RecruitmentForecast:
-    """The negative-binomial (clustered months) forecast from a monthly history."""
-    monthly = history.monthly
-    weight = 0.5 if prior_weight == "hedging" else prior_weight
-    return forecast_overdispersed(
-        monthly["recruited"].to_numpy(),
-        exposure=(monthly["calendar"] * monthly["exposure"]).to_numpy(),
-        target=target, duration=duration, prior_weight=weight,
-        horizon=history.effective_elapsed + max(duration - history.elapsed, 0.0),
-    )
+def warning_sentences(warning: EarlyWarning, language: Language = "en") -> str:
+    """The early-warning replay in sentences: the first warning, its distance from the
+    closure, and the pace rules."""
+    lines = []
+    threshold = percent(warning.threshold, language)
+    prior = prior_label(warning.prior, language)
+    if warning.history.assumed_steady:
+        lines.append(label("replay_assumed", language))
+    if warning.first_warning is None:
+        lines.append(label("replay_never", language, threshold=threshold, prior=prior))
+    else:
+        lines.append(label("replay_first", language, threshold=threshold, prior=prior,
+                           month=month_text(warning.first_warning, language)))
+        before = warning.months_before_closure()
+        if before is not None:
+            low, high = (number(round(v), language) for v in before)
+            lines.append(label("replay_before_closure_range", language, low=low, high=high)
+                         if low != high else
+                         label("replay_before_closure", language, low=low))
+    for rule in warning.pace_rules.itertuples(index=False):
+        if rule.fired is None:
+            continue
+        lines.append(label(
+            "pace_rule_result", language, limit=percent(rule.limit, language),
+            at=number(rule.at_months, language),
+            verdict=label("rule_fired" if rule.fired else "rule_not_fired", language),
+            pace=percent(rule.pace_ratio, language),
+            month=month_text(rule.month, language)))
+    return "\n".join(lines)
+
+
+def partner_sentences(partners: PartnerRates, language: Language = "en",
+                      names: Mapping[str, str] | None = None,
+                      hidden: set[str] | frozenset[str] = frozenset()) -> str:
+    """The partners' rates in sentences; ``hidden`` partners are named without numbers."""
+    lines = [label("partners_header", language, alpha=number(partners.alpha, language, 2),
+                   beta=number(partners.beta, language, 2))]
+    for row in partners.table.itertuples(index=False):
+        if row.partner in hidden:
+            lines.append(label("partner_line_suppressed", language,
+                               name=(names or {}).get(row.partner, row.partner)))
+            continue
+        lines.append(label(
+            "partner_line", language, name=(names or {}).get(row.partner, row.partner),
+            rate=number(row.rate, language, 2), low=number(row.rate_low, language, 2),
+            high=number(row.rate_high, language, 2), k=number(row.recruited, language),
+            tau=number(row.exposure, language, 1)))
+    if partners.at_bound:
+        lines.append(label("partners_equal", language))
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -341,198 +236,12 @@ class ModelComparison:
                      o_low=number(o["q025"], language), o_high=number(o["q975"], language))
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        from .plotting import plot_model_comparison
+        from ..figures.shortfall import plot_model_comparison
 
         return plot_model_comparison(self, ax=ax)
 
 
-# --- early-warning replay -----------------------------------------------------------------
-
-
-def prior_label(prior: PriorWeight | str, language: Language | None = None) -> str:
-    """``0.5`` → ``P = 0.5``; ``hedging`` → ``hedging``. Without a language: the key used in
-    replay tables; with one: the words a reader of that language sees."""
-    if isinstance(prior, str) and prior.startswith("P = "):
-        prior = float(prior[4:])
-    if isinstance(prior, str):
-        return prior if language is None else label(prior, language)
-    if language is None:
-        return f"P = {prior:g}"
-    decimals = 0 if float(prior).is_integer() else len(f"{prior:g}".split(".")[1])
-    return f"P = {number(prior, language, decimals)}"
-
-
-@dataclass(frozen=True)
-class EarlyWarning:
-    """A replay of monitoring: at every month, what the data known then said.
-
-    Attributes
-    ----------
-    replay
-        Tidy: ``month``, ``elapsed``, ``recruited``, ``pace_ratio``, ``prior``, ``p_reach``
-        (missing where the data did not yet identify the rate: prior weight 0, no recruits).
-    threshold
-        Warn when P(reach target) falls below this.
-    prior
-        The prior weight whose replay decides the warning (the config's).
-    first_warning
-        The first month (``YYYY-MM``) the warning fired, or ``None``.
-    first_warning_by_prior
-        The same for every prior of the replay.
-    pace_rules
-        One row per rule: ``at_months`` (calendar months after the start), ``limit``,
-        ``month``, ``pace_ratio`` (recruited against the plan for the exposure-weighted time),
-        ``fired`` (``None`` when the replay does not reach that month).
-    history
-        The monthly history replayed.
-    start
-        First day of the period (to turn months into dates).
-    closure
-        When the programme was closed, if it was.
-    """
-
-    replay: pd.DataFrame
-    threshold: float
-    prior: PriorWeight | str
-    first_warning: str | None
-    first_warning_by_prior: dict[str, str | None]
-    pace_rules: pd.DataFrame
-    history: RecruitmentHistory
-    start: dt.date
-    closure: Closure | None = None
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.replay.copy()
-
-    def months_before_closure(self) -> tuple[float, float] | None:
-        """How many months before the closure the warning fired: (least, most)."""
-        if self.first_warning is None or self.closure is None:
-            return None
-        warned = pd.Period(self.first_warning, "M").end_time.date() + dt.timedelta(days=1)
-        return (months_between(warned, self.closure.earliest),
-                months_between(warned, self.closure.latest))
-
-    def summary(self, language: Language = "en") -> str:
-        lines = []
-        threshold = percent(self.threshold, language)
-        prior = prior_label(self.prior, language)
-        if self.history.assumed_steady:
-            lines.append(label("replay_assumed", language))
-        if self.first_warning is None:
-            lines.append(label("replay_never", language, threshold=threshold, prior=prior))
-        else:
-            lines.append(label("replay_first", language, threshold=threshold, prior=prior,
-                               month=month_text(self.first_warning, language)))
-            before = self.months_before_closure()
-            if before is not None:
-                low, high = (number(round(v), language) for v in before)
-                lines.append(label("replay_before_closure_range", language, low=low, high=high)
-                             if low != high else
-                             label("replay_before_closure", language, low=low))
-        for rule in self.pace_rules.itertuples(index=False):
-            if rule.fired is None:
-                continue
-            lines.append(label(
-                "pace_rule_result", language, limit=percent(rule.limit, language),
-                at=number(rule.at_months, language),
-                verdict=label("rule_fired" if rule.fired else "rule_not_fired", language),
-                pace=percent(rule.pace_ratio, language),
-                month=month_text(rule.month, language)))
-        return "\n".join(lines)
-
-    def plot(self, ax: Axes | None = None) -> Axes:
-        from .plotting import plot_replay
-
-        return plot_replay(self, ax=ax)
-
-
-def replay_warnings(
-    history: RecruitmentHistory,
-    *,
-    target: int,
-    duration: float,
-    start: dt.date,
-    threshold: float = 0.10,
-    prior: PriorWeight | str = 0.5,
-    priors: Sequence[PriorWeight | str] = REPLAY_PRIORS,
-    pace_rules: Sequence[tuple[float, float]] = PACE_RULES,
-    closure: Closure | None = None,
-) -> EarlyWarning:
-    """Replay monitoring month by month using only what was known at each month's end.
-
-    Returns
-    -------
-    EarlyWarning
-    """
-    priors = list(dict.fromkeys([*priors, prior]))
-    records = []
-    shown = (np.ones(len(history.monthly), dtype=bool) if history.published is None
-             else history.published)
-    for i, row in enumerate(history.monthly.itertuples(index=False)):
-        if not shown[i]:
-            continue
-        # Pace against the plan for the time recruitment could run (closed days discounted).
-        pace = (row.cumulative / (target * row.effective_elapsed / duration)
-                if row.effective_elapsed > 0 else np.nan)
-        for choice in priors:
-            try:
-                p = forecast_from_history(history, target=target, duration=duration,
-                                          prior_weight=choice, month=i).p_reach_target
-            except ValueError:  # no recruits yet and no prior: nothing is known
-                p = np.nan
-            records.append({"month": row.month, "elapsed": row.elapsed,
-                            "recruited": int(row.cumulative), "pace_ratio": pace,
-                            "prior": prior_label(choice), "p_reach": p})
-    replay = pd.DataFrame(records)
-    firsts: dict[str, str | None] = {}
-    for key, part in replay.groupby("prior", sort=False):
-        below = part.loc[part["p_reach"] < threshold, "month"]
-        firsts[str(key)] = str(below.iloc[0]) if len(below) else None
-    rules = []
-    months = history.shown_months()
-    for at, limit in pace_rules:
-        reached = months[months["elapsed"] >= at - 1e-9]
-        if not len(reached):
-            rules.append({"at_months": at, "limit": limit, "month": None,
-                          "pace_ratio": None, "fired": None})
-            continue
-        row = reached.iloc[0]
-        pace = row["cumulative"] / (target * row["effective_elapsed"] / duration)
-        rules.append({"at_months": at, "limit": limit, "month": row["month"],
-                      "pace_ratio": float(pace), "fired": bool(pace < limit)})
-    return EarlyWarning(
-        replay=replay, threshold=threshold, prior=prior,
-        first_warning=firsts[prior_label(prior)], first_warning_by_prior=firsts,
-        pace_rules=pd.DataFrame(rules), history=history, start=start, closure=closure,
-    )
-
-
 # --- sensitivity ----------------------------------------------------------------------------
-
-
-def prior_sensitivity(history: RecruitmentHistory, *, target: int, duration: float,
-                      priors: Sequence[PriorWeight | str] = (*REPLAY_PRIORS, "accelerated"),
-                      ) -> pd.DataFrame:
-    """The headline forecast under each prior weight.
-
-    Columns: ``prior``, ``effective_prior_weight``, ``p_reach_target``, ``final_q025``,
-    ``final_q50``, ``final_q975``, ``time_to_target_q50``.
-    """
-    rows = []
-    for choice in priors:
-        try:
-            d = forecast_from_history(history, target=target, duration=duration,
-                                      prior_weight=choice).to_dict()
-        except ValueError:
-            continue
-        rows.append({"prior": prior_label(choice),
-                     "effective_prior_weight": d["effective_prior_weight"],
-                     "p_reach_target": d["p_reach_target"],
-                     "final_q025": d["final_count"]["q025"],
-                     "final_q50": d["final_count"]["q50"],
-                     "final_q975": d["final_count"]["q975"],
-                     "time_to_target_q50": d["time_to_target"]["q50"]})
-    return pd.DataFrame(rows)
 
 
 def snapshot_date_sensitivity(config: Config, snapshot: Snapshot, *,
@@ -619,7 +328,7 @@ class ShortfallAssessment:
             "first_warning": self.warning.first_warning,
             "warning_threshold": self.warning.threshold,
             "status": self.status,
-            "basis": self.history.describe("en"),
+            "basis": describe_basis(self.history, "en"),
             "measure": self.history.measure,
             "elapsed_months": round(self.history.elapsed, 6),
             "synthetic": self.history.synthetic,
@@ -692,7 +401,7 @@ class ShortfallAssessment:
             lines.append(label("headline_reached", lang, n=number(self.target, lang),
                                when=month_text(f"{when:%Y-%m}", lang),
                                times=number((t50 + offset) / self.duration, lang, 1)))
-        lines.append(self.warning.summary(lang))
+        lines.append(warning_sentences(self.warning, lang))
         if self.synthetic:
             lines.append(label("parts_synthetic", lang))
         return "\n".join(lines)
@@ -768,15 +477,15 @@ class ShortfallAssessment:
         if topic == "headline":
             return Sentences(self.summary())
         if topic == "replay":
-            return Sentences(self.warning.summary(lang))
+            return Sentences(warning_sentences(self.warning, lang))
         if topic == "case_replay":
             if self.case_warning is None:
                 return Sentences(label("case_replay_same", lang))
             history = self.case_warning.history
             prefix = label("synthetic_prefix", lang) if history.synthetic else ""
             return Sentences(prefix + label("case_replay_intro", lang,
-                                            basis=history.describe(lang))
-                             + "\n" + self.case_warning.summary(lang))
+                                            basis=describe_basis(history, lang))
+                             + "\n" + warning_sentences(self.case_warning, lang))
         if topic == "sensitivity":
             text = label("sens_prior", lang,
                          range=_range(self.prior_sensitivity["p_reach_target"], lang))
@@ -799,8 +508,8 @@ class ShortfallAssessment:
             if self.partners is None:
                 return Sentences(label("partners_none", lang))
             prefix = label("synthetic_prefix", lang) if self.case_synthetic else ""
-            text = prefix + self.partners.summary(lang, names=self.partner_names,
-                                                  hidden=self.hidden_partners())
+            text = prefix + partner_sentences(self.partners, lang, names=self.partner_names,
+                                              hidden=self.hidden_partners())
             total = self.partner_forecast
             if total is not None:
                 final = total.to_dict()["final_count"]
@@ -813,35 +522,37 @@ class ShortfallAssessment:
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """The fan chart of the headline forecast."""
-        from .plotting import plot_shortfall_fan
+        from ..figures.shortfall import plot_shortfall_fan
 
         return plot_shortfall_fan(self, ax=ax, language=self.language)
 
     def plot_replay(self, ax: Axes | None = None) -> Axes:
-        from .plotting import plot_replay
+        from ..figures.shortfall import plot_replay
 
         return plot_replay(self.warning, ax=ax, language=self.language)
 
     def plot_case_replay(self, ax: Axes | None = None) -> Axes:
         """The replay on the monthly case data (when the headline rests on a snapshot)."""
-        from .plotting import plot_replay
+        from ..figures.shortfall import plot_replay
 
         return plot_replay(self.case_warning or self.warning, ax=ax, language=self.language)
 
     def plot_requirement(self, ax: Axes | None = None) -> Axes:
-        from .plotting import plot_required_rate
+        from ..figures.shortfall import plot_required_rate
 
         return plot_required_rate(self, ax=ax, language=self.language)
 
     def plot_models(self, ax: Axes | None = None) -> Axes:
-        from .plotting import plot_model_comparison, plot_unavailable
+        from ..figures.shortfall import plot_model_comparison
+        from ..figures.style import plot_unavailable
 
         if self.comparison is None:
             return plot_unavailable("no monthly case data", ax=ax)
         return plot_model_comparison(self.comparison, ax=ax, language=self.language)
 
     def plot_partners(self, ax: Axes | None = None) -> Axes:
-        from .plotting import plot_partner_rates, plot_unavailable
+        from ..figures.shortfall import plot_partner_rates
+        from ..figures.style import plot_unavailable
 
         if self.partners is None:
             return plot_unavailable("no case data by organisation", ax=ax)
@@ -989,22 +700,16 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
 
 
 __all__ = [
-    "PACE_RULES",
-    "QUANTILES",
-    "REPLAY_PRIORS",
-    "EarlyWarning",
+    "SNAPSHOT_SHARES",
     "ModelComparison",
-    "RecruitmentHistory",
     "Sentences",
     "ShortfallAssessment",
     "assess_shortfall",
+    "describe_basis",
     "headline_frame",
-    "date_at",
-    "months_between",
-    "prior_sensitivity",
-    "quantile_key",
+    "partner_sentences",
     "recruitment_history",
-    "replay_warnings",
     "snapshot_date_sensitivity",
     "snapshot_history",
+    "warning_sentences",
 ]

@@ -2,7 +2,7 @@
 
 Validation runs in two pandera passes per table, both lazy so that every problem is gathered:
 
-1. **Text pass** on the cells as read (:mod:`exitanalysis.reading`): known and required columns,
+1. **Text pass** on the cells as read (:mod:`.reading`): known and required columns,
    required values, uniqueness, vocabularies, date/boolean/number formats, and CPR-shaped values.
 2. **Typed pass** on the parsed frame: the programme period, ``as_of``, inclusion after contact,
    counts, and references to persons and organisations.
@@ -24,8 +24,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from ..errors import Problem
 from .config import EXTERNAL_PARTIES
-from .errors import Problem
 
 # --- vocabularies (CONTRACT §3) -------------------------------------------------------------
 

@@ -34,10 +34,11 @@ from typing import Any
 
 import nbformat
 
-from . import paths
-from .config import Config, load_config
-from .data import Programme, load_programme
-from .errors import LockHeldError, NotebookFailedError, PublishError, UsageError
+from ..data import paths
+from ..data.config import Config, load_config
+from ..data.programme import Programme, load_programme
+from ..errors import LockHeldError, NotebookFailedError, PublishError, UsageError
+from ..text import Language
 from .rendering import (
     COMPLETE_TAG,
     build_manifest,
@@ -47,7 +48,6 @@ from .rendering import (
     render_report,
     thumbnail,
 )
-from .text import Language
 
 Log = Callable[[str], None]
 

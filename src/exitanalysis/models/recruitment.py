@@ -1,7 +1,7 @@
 """Recruitment forecasts: how far off track, and how sure (CONTRACT §5).
 
-Three predictive models of the count still to come, all in closed form or exact numerics
-(no simulation):
+Predictive models of the count still to come, all in closed form or exact numerics (no
+simulation):
 
 * :func:`forecast_recruitment`: the Gamma–Poisson accrual model of Gajewski, Simon & Carlson
   (2008). Recruitment is a Poisson process with rate λ; λ ~ Gamma(n·P, T·P) a priori, so after
@@ -11,29 +11,28 @@ Three predictive models of the count still to come, all in closed form or exact 
   rate itself varies month to month as a gamma process with shape ``k`` per month, so counts
   per month are negative binomial. Its intervals are wider when the months vary more than a
   Poisson process allows. The dispersion ``k`` is estimated by maximum marginal likelihood.
-* :func:`fit_partners`: the Poisson–Gamma multi-centre model of Anisimov & Fedorov (2007):
-  each partner has its own rate, drawn from a Gamma(α, β) fitted across partners by maximum
-  likelihood; the total forecast sums the partners' predictive distributions.
+* :func:`exitanalysis.models.partners.fit_partners`: the Poisson–Gamma multi-centre model,
+  whose total forecast is the same result type.
 
-Every model is a mixture of components over which the increment is negative binomial; the
-forecast object (:class:`RecruitmentForecast`) derives every number from that one source.
+Every model is a mixture of components over which the increment is negative binomial
+(:mod:`exitanalysis.models.predictive`); the forecast object (:class:`RecruitmentForecast`)
+derives every number from that one source.
 Times are in any consistent unit (months in the pipeline).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 from scipy import optimize, special, stats
 
-from .config import PRIOR_WEIGHT_WORDS, PriorWeight, parse_prior_weight
-from .text import Language, label, number
+from .predictive import GammaProcessMixture, GammaRateMixture, Predictive
+from .priors import PriorWeight, parse_prior_weight
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -50,213 +49,6 @@ def quantile_key(q: float) -> str:
     """``0.025`` → ``q025``; ``0.5`` → ``q50``; ``0.95`` → ``q95``."""
     text = f"{q:.3f}".rstrip("0")[2:]
     return "q" + (text if len(text) > 1 else text + "0")
-
-
-# --- predictive distributions of the count still to come ----------------------------------
-
-
-@dataclass(frozen=True)
-class GammaRateMixture:
-    """Increment over time r is Poisson(λ·r) with λ ~ Σ wᵢ·Gamma(shapeᵢ, rateᵢ).
-
-    Marginally the increment is Σ wᵢ·NegBin(shapeᵢ, rateᵢ/(rateᵢ + r)), and the time to k
-    more recruits is Σ wᵢ·rateᵢ·BetaPrime(k, shapeᵢ) (Gajewski et al. 2008; the R package
-    accrual's accrual.T.inform uses the same beta form).
-    """
-
-    weights: np.ndarray
-    shapes: np.ndarray
-    rates: np.ndarray
-
-    def increment_cdf(self, values: ArrayLike, r: float) -> np.ndarray:
-        x = np.floor(np.atleast_1d(np.asarray(values, dtype=float)))
-        p = self.rates / (self.rates + r)
-        # P(X <= x) = I_p(shape, x + 1) for a negative binomial with success probability p.
-        cdf = special.betainc(self.shapes[:, None], np.maximum(x, 0)[None, :] + 1, p[:, None])
-        cdf = np.where(x[None, :] < 0, 0.0, cdf)
-        return np.asarray(self.weights @ cdf)
-
-    def increment_sf(self, x: float, r: float) -> float:
-        """P(X > x), exact in the far tail: I_{1-p}(x + 1, shape)."""
-        if x < 0:
-            return 1.0
-        q = r / (self.rates + r)
-        return float(self.weights @ special.betainc(math.floor(x) + 1, self.shapes, q))
-
-    def increment_mean(self, r: float) -> float:
-        return float(self.weights @ (self.shapes * r / self.rates))
-
-    def increment_quantiles(self, q: np.ndarray, r: float) -> np.ndarray:
-        if len(self.weights) == 1:
-            p = self.rates[0] / (self.rates[0] + r)
-            return np.asarray(stats.nbinom.ppf(q, self.shapes[0], p), dtype=float)
-        lows = stats.nbinom.ppf(q.min(), self.shapes, self.rates / (self.rates + r))
-        highs = stats.nbinom.ppf(q.max(), self.shapes, self.rates / (self.rates + r))
-        return _integer_quantiles(lambda x: self.increment_cdf(x, r), q, lows.min(), highs.max())
-
-    def time_cdf(self, k: float, times: ArrayLike) -> np.ndarray:
-        """P(time to k more recruits ≤ w)."""
-        w = np.atleast_1d(np.asarray(times, dtype=float))
-        x = w[None, :] / (w[None, :] + self.rates[:, None])
-        return np.asarray(self.weights @ special.betainc(k, self.shapes[:, None], x))
-
-    def time_quantiles(self, levels: ArrayLike, k: float) -> np.ndarray:
-        q = np.atleast_1d(np.asarray(levels, dtype=float))
-        x = special.betaincinv(k, self.shapes[:, None], q[None, :])
-        single = self.rates[:, None] * x / (1.0 - x)
-        if len(self.weights) == 1:
-            return np.asarray(single[0])
-        return np.array([
-            _root(lambda w, qi=qi: float(self.time_cdf(k, w)[0]) - qi, single[:, i].min(),
-                  single[:, i].max())
-            for i, qi in enumerate(q)
-        ])
-
-
-@dataclass(frozen=True)
-class GammaProcessMixture:
-    """Clustered recruitment: over time r the rate integrates to μ·G(r), G a gamma process
-    with shape ``dispersion``·r and mean r, and μ ~ Σ wⱼ·δ(μⱼ) (a grid posterior).
-
-    Given μ, the increment over r is NegBin(k·r, k/(k + μ)): counts per month are negative
-    binomial with variance μ + μ²/k, and as k → ∞ the model becomes the Poisson one.
-    """
-
-    weights: np.ndarray
-    means: np.ndarray
-    dispersion: float
-
-    def increment_cdf(self, values: ArrayLike, r: float) -> np.ndarray:
-        x = np.floor(np.atleast_1d(np.asarray(values, dtype=float)))
-        k = self.dispersion
-        p = k / (k + self.means)
-        cdf = special.betainc(k * r, np.maximum(x, 0)[None, :] + 1, p[:, None])
-        cdf = np.where(x[None, :] < 0, 0.0, cdf)
-        return np.asarray(self.weights @ cdf)
-
-    def increment_sf(self, x: float, r: float) -> float:
-        if x < 0:
-            return 1.0
-        if r <= 0:
-            return 0.0
-        q = self.means / (self.dispersion + self.means)
-        return float(self.weights @ special.betainc(math.floor(x) + 1, self.dispersion * r, q))
-
-    def increment_mean(self, r: float) -> float:
-        return float(self.weights @ self.means) * r
-
-    def increment_quantiles(self, q: np.ndarray, r: float) -> np.ndarray:
-        k = self.dispersion
-        p = k / (k + self.means)
-        lows = stats.nbinom.ppf(q.min(), k * r, p)
-        highs = stats.nbinom.ppf(q.max(), k * r, p)
-        return _integer_quantiles(lambda x: self.increment_cdf(x, r), q, lows.min(), highs.max())
-
-    def time_cdf(self, k: float, times: ArrayLike) -> np.ndarray:
-        w = np.atleast_1d(np.asarray(times, dtype=float))
-        return np.array([self.increment_sf(k - 1, wi) for wi in w])
-
-    def time_quantiles(self, q: np.ndarray, k: float) -> np.ndarray:
-        mean = max(float(self.weights @ self.means), 1e-12)
-        return np.array([
-            _root_expanding(lambda w, qi=qi: float(self.time_cdf(k, w)[0]) - qi, k / mean)
-            for qi in q
-        ])
-
-
-@dataclass(frozen=True)
-class IndependentSum:
-    """The sum of independent partners' increments, each a :class:`GammaRateMixture`.
-
-    Its distribution is the exact convolution of the partners' negative binomials.
-    """
-
-    parts: tuple[GammaRateMixture, ...]
-
-    def _pmf(self, r: float, upper: int) -> np.ndarray:
-        total = np.zeros(1)
-        total[0] = 1.0
-        grid = np.arange(upper + 1)
-        for part in self.parts:
-            cdf = part.increment_cdf(grid, r)
-            pmf = np.diff(np.concatenate([[0.0], cdf]))
-            total = np.convolve(total, pmf)[: upper + 1]
-        return total
-
-    def _upper(self, r: float) -> int:
-        upper = 0.0
-        for part in self.parts:
-            p = part.rates / (part.rates + r)
-            upper += float(stats.nbinom.ppf(1 - 1e-10, part.shapes, p).max())
-        return int(upper) + 1
-
-    def increment_cdf(self, values: ArrayLike, r: float) -> np.ndarray:
-        x = np.floor(np.atleast_1d(np.asarray(values, dtype=float)))
-        upper = max(self._upper(r), int(np.max(x, initial=0)) + 1)
-        cdf = np.minimum(np.cumsum(self._pmf(r, upper)), 1.0)
-        return np.where(x < 0, 0.0, cdf[np.clip(x, 0, upper).astype(int)])
-
-    def increment_sf(self, x: float, r: float) -> float:
-        """P(X > x): the upper tail of the convolved probabilities (absolute error ~1e-16)."""
-        if x < 0:
-            return 1.0
-        upper = max(self._upper(r), math.floor(x) + 1)
-        pmf = self._pmf(r, upper)
-        return float(max(pmf[math.floor(x) + 1:].sum(), 0.0))
-
-    def increment_mean(self, r: float) -> float:
-        return sum(part.increment_mean(r) for part in self.parts)
-
-    def increment_quantiles(self, q: np.ndarray, r: float) -> np.ndarray:
-        upper = self._upper(r)
-        cdf = np.cumsum(self._pmf(r, upper))
-        return np.array([float(np.searchsorted(cdf, qi - 1e-12)) for qi in q])
-
-    def time_cdf(self, k: float, times: ArrayLike) -> np.ndarray:
-        w = np.atleast_1d(np.asarray(times, dtype=float))
-        return np.array([self.increment_sf(k - 1, wi) if wi > 0 else 0.0 for wi in w])
-
-    def time_quantiles(self, q: np.ndarray, k: float) -> np.ndarray:
-        rate = sum(float(p.weights @ (p.shapes / p.rates)) for p in self.parts)
-        return np.array([
-            _root_expanding(lambda w, qi=qi: float(self.time_cdf(k, w)[0]) - qi, k / rate)
-            for qi in q
-        ])
-
-
-Predictive = GammaRateMixture | GammaProcessMixture | IndependentSum
-
-
-def _integer_quantiles(cdf: Any, q: np.ndarray, low: float, high: float) -> np.ndarray:
-    """Smallest integers x with cdf(x) ≥ q, by bisection between ``low`` and ``high``."""
-    out = []
-    for qi in np.atleast_1d(np.asarray(q, dtype=float)):
-        lo, hi = int(max(low, 0)) - 1, int(high) + 1
-        while float(cdf(hi)[0]) < qi:  # widen when the bracket is not one
-            hi = 2 * hi + 1
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if float(cdf(mid)[0]) >= qi:
-                hi = mid
-            else:
-                lo = mid
-        out.append(float(hi))
-    return np.array(out)
-
-
-def _root(fn: Any, low: float, high: float) -> float:
-    if high <= low:
-        return float(low)
-    return float(optimize.brentq(fn, low, high, xtol=1e-9, rtol=1e-12))
-
-
-def _root_expanding(fn: Any, guess: float) -> float:
-    low, high = 0.0, max(guess, 1e-6)
-    while fn(high) < 0:
-        low, high = high, high * 2
-        if high > 1e9:
-            return math.inf
-    return _root(fn, low, high)
 
 
 # --- the forecast result ----------------------------------------------------------------
@@ -449,7 +241,7 @@ class RecruitmentForecast:
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Fan chart: the count so far, predictive bands to the horizon, the target."""
-        from .plotting import plot_forecast_fan
+        from ..figures.shortfall import plot_forecast_fan
 
         return plot_forecast_fan(self, ax=ax)
 
@@ -522,7 +314,7 @@ def forecast_recruitment(
     horizon
         When the final count is taken (default ``duration``). The prior still uses
         ``duration``; a longer horizon is how closed months are discounted (see
-        :func:`exitanalysis.shortfall.exposure_by_month`).
+        :func:`exitanalysis.models.history.exposure_by_month`).
 
     Returns
     -------
@@ -708,163 +500,12 @@ def forecast_overdispersed(
     )
 
 
-# --- partners (multi-centre) ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PartnerRates:
-    """Each partner's recruitment rate under the Poisson–Gamma multi-centre model.
-
-    Attributes
-    ----------
-    table
-        One row per partner: ``partner``, ``recruited``, ``exposure``, ``observed_rate``
-        (recruited/exposure), ``rate`` (posterior mean, shrunk towards the common mean),
-        ``rate_low``, ``rate_high`` (95 % interval).
-    alpha, beta
-        Maximum likelihood estimates of the Gamma(α, β) distribution of partner rates
-        (shape, rate). A large α means the partners do not differ more than chance allows.
-    at_bound
-        True when α hit its upper bound (no evidence of differences between partners).
-    log_likelihood
-        At the estimate.
-    """
-
-    table: pd.DataFrame
-    alpha: float
-    beta: float
-    at_bound: bool
-    log_likelihood: float
-
-    def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
-
-    def forecast(self, *, target: int, duration: float, elapsed: float,
-                 horizon: float | None = None) -> RecruitmentForecast:
-        """Total forecast: the sum of every partner's predictive count (exact convolution).
-
-        ``elapsed`` is the programme's elapsed time; each partner's own exposure (shorter for
-        a late starter) conditions its rate.
-        """
-        parts = tuple(
-            GammaRateMixture(weights=np.array([1.0]), shapes=np.array([self.alpha + k]),
-                             rates=np.array([self.beta + tau]))
-            for k, tau in zip(self.table["recruited"], self.table["exposure"], strict=True)
-        )
-        recruited = int(self.table["recruited"].sum())
-        return RecruitmentForecast(
-            target=int(target), duration=float(duration), elapsed=float(elapsed),
-            recruited=recruited, prior_weight=0.0, effective_prior_weight=0.0,
-            predictive=IndependentSum(parts),
-            horizon=float(duration if horizon is None else horizon), model="partners",
-            details={"alpha": self.alpha, "beta": self.beta, "at_bound": self.at_bound},
-        )
-
-    def summary(self, language: Language = "en", names: Mapping[str, str] | None = None,
-                hidden: set[str] | frozenset[str] = frozenset()) -> str:
-        """The partners' rates in sentences; ``hidden`` partners are named without numbers."""
-        lines = [label("partners_header", language, alpha=number(self.alpha, language, 2),
-                       beta=number(self.beta, language, 2))]
-        for row in self.table.itertuples(index=False):
-            if row.partner in hidden:
-                lines.append(label("partner_line_suppressed", language,
-                                   name=(names or {}).get(row.partner, row.partner)))
-                continue
-            lines.append(label(
-                "partner_line", language, name=(names or {}).get(row.partner, row.partner),
-                rate=number(row.rate, language, 2), low=number(row.rate_low, language, 2),
-                high=number(row.rate_high, language, 2), k=number(row.recruited, language),
-                tau=number(row.exposure, language, 1)))
-        if self.at_bound:
-            lines.append(label("partners_equal", language))
-        return "\n".join(lines)
-
-    def plot(self, ax: Axes | None = None) -> Axes:
-        from .plotting import plot_partner_rates
-
-        return plot_partner_rates(self, ax=ax)
-
-
-def fit_partners(recruited: Sequence[int] | np.ndarray, exposure: Sequence[float] | np.ndarray,
-                 names: Sequence[str] | None = None, alpha_max: float = 1e4) -> PartnerRates:
-    """Fit the Poisson–Gamma multi-centre model across partners by maximum likelihood.
-
-    Parameters
-    ----------
-    recruited
-        Persons recruited by each partner.
-    exposure
-        Time each partner has been recruiting (months open).
-    names
-        Partner names (default ``0, 1, ...``).
-    alpha_max
-        Upper bound of the shape α (at the bound, the partners' rates are equal).
-
-    Returns
-    -------
-    PartnerRates
-
-    Notes
-    -----
-    Partner i's count kᵢ over exposure τᵢ is Poisson(λᵢτᵢ) with λᵢ ~ Gamma(α, β), so marginally
-    kᵢ ~ NegBin(α, β/(β + τᵢ)); (α, β) maximise the sum of these log-likelihoods (Anisimov &
-    Fedorov 2007, Stat Med 26:4958). Given them, λᵢ ~ Gamma(α + kᵢ, β + τᵢ).
-    """
-    k = np.asarray(recruited, dtype=float)
-    tau = np.asarray(exposure, dtype=float)
-    if k.shape != tau.shape or k.size == 0 or np.any(tau <= 0) or np.any(k < 0):
-        raise ValueError("need one count ≥ 0 and one exposure > 0 per partner")
-    names = list(names) if names is not None else [str(i) for i in range(len(k))]
-
-    def log_likelihood(alpha: float, beta: float) -> float:
-        return float(np.sum(special.gammaln(alpha + k) - special.gammaln(alpha)
-                            - special.gammaln(k + 1) + alpha * np.log(beta / (beta + tau))
-                            + k * np.log(tau / (beta + tau))))
-
-    def beta_given(alpha: float) -> float:
-        # For fixed α the likelihood in β has one maximum; its log-scale search is bounded by
-        # the rates the data allow.
-        mean_rate = max(k.sum() / tau.sum(), 1e-9)
-        result = optimize.minimize_scalar(
-            lambda lb: -log_likelihood(alpha, math.exp(lb)),
-            bounds=(math.log(alpha / mean_rate) - 20, math.log(alpha / mean_rate) + 20),
-            method="bounded", options={"xatol": 1e-10},
-        )
-        return float(math.exp(result.x))
-
-    fit = optimize.minimize_scalar(
-        lambda la: -log_likelihood(math.exp(la), beta_given(math.exp(la))),
-        bounds=(math.log(1e-3), math.log(alpha_max)), method="bounded",
-        options={"xatol": 1e-8},
-    )
-    alpha = float(math.exp(fit.x))
-    beta = beta_given(alpha)
-    shape, rate = alpha + k, beta + tau
-    table = pd.DataFrame({
-        "partner": names,
-        "recruited": k.astype(int),
-        "exposure": tau,
-        "observed_rate": k / tau,
-        "rate": shape / rate,
-        "rate_low": stats.gamma.ppf(0.025, shape, scale=1.0 / rate),
-        "rate_high": stats.gamma.ppf(0.975, shape, scale=1.0 / rate),
-    })
-    return PartnerRates(table=table, alpha=alpha, beta=beta,
-                        at_bound=alpha > 0.99 * alpha_max,
-                        log_likelihood=log_likelihood(alpha, beta))
-
-
-PriorChoice = float | Literal["accelerated", "hedging"]
-
 __all__ = [
     "HEDGING_GRID",
-    "PRIOR_WEIGHT_WORDS",
     "QUANTILES",
-    "PartnerRates",
-    "PriorChoice",
     "RecruitmentForecast",
-    "fit_partners",
     "forecast_overdispersed",
     "forecast_recruitment",
     "hedging_weights",
+    "quantile_key",
 ]

@@ -13,7 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 from .paths import public_data_dir
 
 PublicTable = Literal["exitpakke_case", "prevalence_denmark", "comparable_programmes",

@@ -1,7 +1,7 @@
 """What data a run uses: sources, synthetic or not, coverage by month, organisation, channel.
 
 With ``audience: public`` the overview publishes only counts of distinct persons, by quarter
-rather than month, with small cells suppressed (:mod:`exitanalysis.disclosure`), and never a
+rather than month, with small cells suppressed (:mod:`exitanalysis.models.disclosure`), and never a
 single person's date.
 """
 
@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .data import InputSource, Programme
-from .disclosure import SuppressedTable, safe_count, suppress_counts
-from .text import Language, file_format, label, number
-from .text import date as date_text
+from ..data.programme import InputSource, Programme
+from ..models.disclosure import SuppressedTable, safe_count, suppress_counts
+from ..text import Language, file_format, label, number
+from ..text import date as date_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -208,13 +208,13 @@ class DataOverview:
     def plot(self, ax: Axes | None = None, by: str = "organisation") -> Axes:
         """Stacked bars of first contacts by ``by`` (organisation, contact_channel,
         sales_channel): monthly; quarterly with suppression for a public report."""
-        from .plotting import plot_overview
+        from ..figures.overview import plot_overview
 
         return plot_overview(self, by=by, ax=ax)
 
     def plot_coverage(self, ax: Axes | None = None) -> Axes:
         """Heat map of rows per quarter in each input table (public: persons per year)."""
-        from .plotting import plot_table_coverage
+        from ..figures.overview import plot_table_coverage
 
         if self.public:
             safe = suppress_counts(self.persons_by_year.pivot_table(

@@ -4,7 +4,7 @@ Danish exports arrive as Windows-1252 or UTF-8 (with or without a byte-order mar
 or ``,`` or tab separators and CRLF line ends; spreadsheets as ``.xlsx``; pipelines write
 ``.parquet``. All of them are read here into the same thing: a frame of stripped text (or
 missing) cells whose index is the row number a spreadsheet would show (header = row 1), and
-whose column names are lower-cased. Typing the cells is the job of :mod:`exitanalysis.validation`.
+whose column names are lower-cased. Typing the cells is the job of :mod:`.validation`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
+from ..errors import Problem
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".parquet")
 _SEPARATORS = (";", ",", "\t")

@@ -16,8 +16,8 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from ..errors import InputError, Problem
 from .config import Config, display_path
-from .errors import InputError, Problem
 from .reading import RawTable, ReadError, read_raw
 from .validation import Context, TableCheck, first_contacts, last_date, validate_table
 

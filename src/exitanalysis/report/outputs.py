@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .text import Language, has_label, label, number, percent, probability
+from ..text import Language, has_label, label, number, percent, probability
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -63,7 +63,7 @@ def save_figure(
     """
     import matplotlib as mpl
 
-    from .plotting import mark_synthetic
+    from ..figures.style import mark_synthetic
 
     if synthetic:
         mark_synthetic(fig, language)
@@ -111,12 +111,13 @@ def show_figure(
     """Save ``fig`` (see :func:`save_figure`) and return it for display with alt text and a
     caption; the matplotlib figure is closed, so it is not shown twice.
 
-    The alt text is what the plotting function wrote for it (:func:`plotting.alt_text`),
-    else its title and axis labels; the caption is its title, with a note when synthetic.
+    The alt text is what the plotting function wrote for it
+    (:func:`exitanalysis.figures.style.alt_text`), else its title and axis labels; the caption
+    is its title, with a note when synthetic.
     """
     import matplotlib.pyplot as plt
 
-    from .plotting import alt_text, figure_title
+    from ..figures.style import alt_text, figure_title
 
     save_figure(fig, name, folder, synthetic=synthetic, language=language)
     buffer = io.BytesIO()

@@ -23,12 +23,11 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import ConfigError
+from ..errors import ConfigError
+from ..models.priors import PriorWeight, parse_prior_weight
+from ..text import Language
 
-Language = Literal["en", "da"]
 Audience = Literal["internal", "public"]
-PriorWeight = float | Literal["accelerated", "hedging"]
-PRIOR_WEIGHT_WORDS = ("accelerated", "hedging")
 
 #: Parties a referral may come from or go to besides the configured organisations.
 EXTERNAL_PARTIES = ("municipality", "jobcenter", "health", "police", "other")
@@ -184,21 +183,6 @@ class AnalysisSpec(_Strict):
     @classmethod
     def _prior_weight(cls, value: Any) -> PriorWeight:
         return parse_prior_weight(value)
-
-
-def parse_prior_weight(value: Any) -> PriorWeight:
-    """A number in [0, 1], ``'accelerated'`` or ``'hedging'``; anything else is an error."""
-    if isinstance(value, str):
-        word = value.strip().lower()
-        if word in PRIOR_WEIGHT_WORDS:
-            return word  # type: ignore[return-value]
-        try:
-            value = float(word)
-        except ValueError:
-            value = None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise ValueError("expected a number in [0, 1], 'accelerated' or 'hedging'")
-    return float(value)
 
 
 class Config(_Strict):

@@ -24,13 +24,13 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from . import paths
-from .config import Config
-from .data import Programme
-from .disclosure import safe_count
-from .text import Language, label, number, probability
-from .text import date as date_text
-from .text import month as month_text
+from ..data import paths
+from ..data.config import Config
+from ..data.programme import Programme
+from ..models.disclosure import safe_count
+from ..text import Language, label, number, probability
+from ..text import date as date_text
+from ..text import month as month_text
 
 #: Packages whose versions a report records.
 RECORDED_PACKAGES = (
@@ -42,6 +42,8 @@ RECORDED_PACKAGES = (
 COMPLETE_TAG = "exitanalysis-complete"
 HIDDEN_TAGS = ("remove-cell", "parameters", "injected-parameters", COMPLETE_TAG)
 LANGUAGE_TAG = "lang-{}"
+#: The page templates: ``exitanalysis`` (a report) and ``landing`` (the index).
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def run_date() -> dt.date:
@@ -78,7 +80,7 @@ def render_report(nb: Any, manifest: dict[str, Any], name: str) -> str:
     other = "en" if language == "da" else "da"
     exporter = HTMLExporter(
         template_name="exitanalysis",
-        extra_template_basedirs=[str(paths.template_dir())],
+        extra_template_basedirs=[str(TEMPLATES)],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
@@ -247,7 +249,7 @@ def render_index(manifest: dict[str, Any], programme: Programme,
         for i in manifest["inputs"]
     ]
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(paths.template_dir() / "landing"),
+        loader=jinja2.FileSystemLoader(TEMPLATES / "landing"),
         autoescape=True,
         keep_trailing_newline=True,
     )
@@ -300,7 +302,7 @@ def compute_headline(programme: Programme) -> dict[str, Any]:
     the report cannot disagree. A programme whose data identify no rate gets ``forecast: null``
     and the reason.
     """
-    from .shortfall import assess_shortfall
+    from ..assess.shortfall import assess_shortfall
 
     threshold = programme.config.analysis.warning_threshold
     try:

@@ -1,0 +1,259 @@
+"""Figures of the recruitment-shortfall report: the fan chart, the early-warning replay, the
+partners' rates, the two models' intervals and what it would take."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import matplotlib.dates as mdates
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from ..models.history import date_at
+from ..models.priors import prior_key
+from ..text import Language, label, number, percent, prior_label
+from ..text import date as text_date
+from ..text import month as month_text
+from .style import ALERT, GREY, finish, new_axes, set_alt_text
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from ..assess.shortfall import ModelComparison, ShortfallAssessment
+    from ..models.monitoring import EarlyWarning
+    from ..models.partners import PartnerRates
+    from ..models.recruitment import RecruitmentForecast
+
+_BAND = "#9ecae1"
+_BAND_DARK = "#4292c6"
+_OBSERVED = "#08306b"
+
+
+def prior_colours(priors: Sequence[str]) -> dict[str, str]:
+    """Numeric prior weights from light to dark blue; hedging and accelerated stand apart."""
+    numeric = [p for p in priors if p.startswith("P = ")]
+    ramp = sns.color_palette("Blues", len(numeric) + 2).as_hex()[2:]
+    out = dict(zip(numeric, ramp, strict=True))
+    out.update({"hedging": "#7b3294", "accelerated": "#a6611a"})
+    return {p: out.get(p, GREY) for p in priors}
+
+
+def _dates(start: dt.date, months: np.ndarray | Sequence[float] | pd.Series) -> np.ndarray:
+    """Months since ``start`` as matplotlib date numbers."""
+    return np.asarray(mdates.date2num([date_at(start, float(m)) for m in months]))
+
+
+def _day(when: dt.date) -> float:
+    return float(mdates.date2num(when))
+
+
+def _closure_span(ax: Axes, closure: Any, language: Language) -> None:
+    if closure is None:
+        return
+    ax.axvspan(_day(closure.earliest), _day(closure.latest), color=GREY, alpha=0.12, lw=0,
+               label=f"{label('closed_span', language)} ({closure.earliest:%Y-%m} – "
+                     f"{closure.latest:%Y-%m})")
+
+
+def plot_forecast_fan(forecast: RecruitmentForecast, ax: Axes | None = None) -> Axes:
+    """Fan chart of a bare forecast (time units, no calendar): bands, median, target."""
+    ax = new_axes(ax)
+    bands = forecast.to_frame(step=max((forecast.horizon - forecast.elapsed) / 48, 1e-9))
+    ax.fill_between(bands["time"], bands["q025"], bands["q975"], color=_BAND, lw=0,
+                    label="95 %")
+    ax.fill_between(bands["time"], bands["q25"], bands["q75"], color=_BAND_DARK, lw=0,
+                    alpha=0.6, label="50 %")
+    ax.plot(bands["time"], bands["q50"], color=_OBSERVED, lw=1.5, label="median")
+    ax.plot([0, forecast.elapsed], [0, forecast.recruited], color=_OBSERVED, lw=2, ls="--")
+    ax.axhline(forecast.target, color=ALERT, ls="--", lw=1, label="target")
+    ax.set_xlabel("Time")
+    ax.set_ylabel("Count (cumulative)")
+    ax.set_title("Recruitment forecast")
+    ax.legend(loc="upper left")
+    return ax
+
+
+def plot_shortfall_fan(assessment: ShortfallAssessment, ax: Axes | None = None,
+                       language: Language = "en") -> Axes:
+    """Observed cumulative recruitment, the target, and predictive bands to the end."""
+    ax = new_axes(ax)
+    history = assessment.history
+    monthly = history.shown_months()
+    start = assessment.start
+    observed_x = np.concatenate([[_day(start)], _dates(start, monthly["elapsed"])])
+    observed_y = np.concatenate([[0], monthly["cumulative"].to_numpy()])
+    if history.assumed_steady:
+        ax.plot(observed_x, observed_y, color=_OBSERVED, lw=1.5, ls="--",
+                label=label("steady_assumed", language))
+        ax.plot([observed_x[-1]], [observed_y[-1]], "o", color=_OBSERVED, ms=7,
+                label=f"{label('published_figure', language)}: {observed_y[-1]} "
+                      f"({mdates.num2date(observed_x[-1]):%Y-%m-%d})")
+    else:
+        ax.step(observed_x, observed_y, where="post", color=_OBSERVED, lw=2,
+                label=label("observed", language))
+    bands = assessment.forecast.to_frame(step=1.0)
+    offset = history.elapsed - history.effective_elapsed
+    x = _dates(start, bands["time"] + offset)
+    ax.fill_between(x, bands["q025"], bands["q975"], color=_BAND, lw=0,
+                    label=label("band_95", language))
+    ax.fill_between(x, bands["q25"], bands["q75"], color=_BAND_DARK, lw=0, alpha=0.6,
+                    label=label("band_50", language))
+    ax.plot(x, bands["q50"], color=_OBSERVED, lw=1, label=label("forecast_median", language))
+    end = assessment.end
+    ax.plot([_day(start), _day(end)], [0, assessment.target], color=GREY, ls=":", lw=1.2,
+            label=label("plan_line", language))
+    ax.axhline(assessment.target, color=ALERT, ls="--", lw=1,
+               label=f"{label('target_line', language)}: {assessment.target}")
+    _closure_span(ax, assessment.warning.closure, language)
+    ax.set_xlim(_day(start), _day(end))
+    ax.xaxis_date()
+    ax.set_ylim(0, assessment.target * 1.08)
+    final = assessment.forecast.to_dict()["final_count"]
+    set_alt_text(ax.figure, label(
+        "alt_fan", language, m=number(history.recruited, language),
+        measure=label(history.measure, language),
+        date=text_date(date_at(start, history.elapsed), language),
+        end=text_date(end, language), median=number(final["q50"], language),
+        low=number(final["q025"], language), high=number(final["q975"], language),
+        n=number(assessment.target, language)))
+    return finish(ax, title=label("title_fan", language), xlabel=label("date", language),
+                   ylabel=label(f"cumulative_{history.measure}", language), legend="upper left",
+                   synthetic=history.synthetic, language=language)
+
+
+def plot_replay(warning: EarlyWarning, ax: Axes | None = None, language: Language = "en") -> Axes:
+    """P(reach target) month by month for each prior, the threshold and the first warning."""
+
+    ax = new_axes(ax)
+    replay = warning.replay
+    start = warning.start
+    priors = list(dict.fromkeys(replay["prior"]))
+    palette = prior_colours(priors)
+    main = prior_key(warning.prior)
+    for prior in priors:
+        part = replay[replay["prior"] == prior]
+        ax.plot(_dates(start, part["elapsed"]), part["p_reach"], color=palette[prior],
+                lw=2.2 if prior == main else 1.1, alpha=1.0 if prior == main else 0.8,
+                label=prior_label(prior, language))
+    pace = replay.drop_duplicates("month")
+    ax.plot(_dates(start, pace["elapsed"]), pace["pace_ratio"].clip(upper=1.0), color=GREY,
+            ls="--", lw=1, label=label("pace_ratio", language))
+    ax.axhline(warning.threshold, color=ALERT, ls=":", lw=1.2,
+               label=f"{label('warning_threshold', language)} ({warning.threshold:.0%})")
+    if warning.first_warning is not None:
+        when = _day(pd.Period(warning.first_warning, "M").end_time.date())
+        ax.axvline(when, color=ALERT, lw=1.2)
+        ax.annotate(f"{label('first_warning', language)}: {warning.first_warning}",
+                    xy=(when, 0.9), xytext=(6, 0), textcoords="offset points", color=ALERT,
+                    fontsize=9)
+    for rule in warning.pace_rules.itertuples(index=False):
+        if rule.fired is None:
+            continue
+        when = _day(pd.Period(rule.month, "M").end_time.date())
+        ax.plot([when], [rule.limit], marker="v", color=ALERT if rule.fired else GREY,
+                ms=8, ls="none")
+        ax.annotate(f"{label('pace_rule', language)} {rule.limit:.0%}", xy=(when, rule.limit),
+                    xytext=(5, 4), textcoords="offset points", fontsize=8, color=GREY)
+    _closure_span(ax, warning.closure, language)
+    ax.xaxis_date()
+    ax.set_ylim(-0.02, 1.02)
+    set_alt_text(ax.figure, label(
+        "alt_replay", language, priors=", ".join(prior_label(p, language) for p in priors),
+        threshold=percent(warning.threshold, language),
+        first=month_text(warning.first_warning, language) if warning.first_warning
+        else label("none_yet", language)))
+    return finish(ax, title=label("title_replay", language), xlabel=label("date", language),
+                   ylabel=label("probability", language), legend="upper right",
+                   synthetic=warning.history.synthetic, language=language)
+
+
+def plot_partner_rates(partners: PartnerRates, ax: Axes | None = None,
+                       names: Mapping[str, str] | None = None, planned: float | None = None,
+                       language: Language = "en", synthetic: bool = False,
+                       hidden: set[str] | frozenset[str] = frozenset()) -> Axes:
+    """Each partner's rate with its 95 % interval, the observed rate and the planned share.
+
+    ``hidden`` partners (small counts in a public report) are left out of the figure.
+    """
+    ax = new_axes(ax, size=(8.0, 1.0 + 0.7 * len(partners.table)))
+    table = partners.table[~partners.table["partner"].isin(hidden)]
+    table = table.sort_values("rate", kind="stable")
+    y = np.arange(len(table))
+    shown = [(names or {}).get(p, p) for p in table["partner"]]
+    ax.errorbar(table["rate"], y, xerr=[table["rate"] - table["rate_low"],
+                                        table["rate_high"] - table["rate"]],
+                fmt="o", color=_OBSERVED, capsize=4, label=label("partner_rate", language))
+    ax.plot(table["observed_rate"], y, "x", color=GREY, label=label("observed_rate", language))
+    if planned is not None:
+        ax.axvline(planned, color=ALERT, ls="--", lw=1,
+                   label=f"{label('planned_share', language)} ({planned:.1f})")
+    ax.set_yticks(y, shown)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_xlim(left=0)
+    set_alt_text(ax.figure, label("alt_partners", language, rates="; ".join(
+        f"{name} {number(r.rate, language, 2)} ({number(r.rate_low, language, 2)}–"
+        f"{number(r.rate_high, language, 2)})"
+        for name, r in zip(shown, table.itertuples(index=False), strict=True))))
+    return finish(ax, title=label("title_partners", language),
+                   xlabel=label("rate_per_month", language),
+                   ylabel=label("organisation", language), legend="lower right",
+                   synthetic=synthetic, language=language)
+
+
+def plot_model_comparison(comparison: ModelComparison, ax: Axes | None = None,
+                          language: Language = "en") -> Axes:
+    """The final count's 50 % and 95 % predictive intervals under both models."""
+    ax = new_axes(ax, size=(8.0, 2.6))
+    forecasts = [comparison.poisson, comparison.overdispersed]
+    for i, forecast in enumerate(forecasts):
+        q = forecast.count_quantiles((0.025, 0.25, 0.5, 0.75, 0.975))
+        ax.plot([q[0], q[4]], [i, i], color=_BAND, lw=8, solid_capstyle="butt",
+                label=label("band_95", language) if i == 0 else None)
+        ax.plot([q[1], q[3]], [i, i], color=_BAND_DARK, lw=8, solid_capstyle="butt",
+                label=label("band_50", language) if i == 0 else None)
+        ax.plot([q[2]], [i], "|", color=_OBSERVED, ms=16, mew=2,
+                label=label("forecast_median", language) if i == 0 else None)
+    target = comparison.poisson.target
+    ax.axvline(target, color=ALERT, ls="--", lw=1, label=f"{label('target_line', language)}: "
+                                                            f"{target}")
+    ax.set_yticks(range(len(forecasts)), [label(f"model_{f.model}", language) for f in forecasts])
+    ax.set_ylim(-0.6, len(forecasts) - 0.4)
+    ax.set_xlim(left=0)
+    ax.grid(axis="x", alpha=0.3)
+    ax.grid(axis="y", visible=False)
+    set_alt_text(ax.figure, label("alt_models", language, n=number(target, language),
+                                  intervals="; ".join(
+        f"{label(f.model, language)} {number(q[0], language)}–{number(q[1], language)}"
+        for f, q in ((f, f.count_quantiles((0.025, 0.975))) for f in forecasts))))
+    return finish(ax, title=label("title_models", language),
+                   xlabel=label("final_count", language), legend="lower right",
+                   synthetic=comparison.history.synthetic, language=language)
+
+
+def plot_required_rate(assessment: ShortfallAssessment, ax: Axes | None = None,
+                       language: Language = "en") -> Axes:
+    """Planned, observed and required persons per month."""
+    ax = new_axes(ax, size=(7.0, 3.2))
+    need = assessment.what_it_would_take()
+    keys = ["planned_rate", "observed_rate", "required_rate"]
+    values = [need[k] or 0.0 for k in keys]
+    names = [label("planned_rate", language), label("observed_rate_bar", language),
+             label("required_rate", language)]
+    bars = ax.bar(names, values, color=[GREY, _OBSERVED, ALERT], width=0.6)
+    for bar, value in zip(bars, values, strict=True):
+        ax.annotate(number(value, language, 1), xy=(bar.get_x() + bar.get_width() / 2, value),
+                    xytext=(0, 3), textcoords="offset points", ha="center", fontsize=9)
+    set_alt_text(ax.figure, label("alt_required", language,
+                                  planned=number(values[0], language, 1),
+                                  observed=number(values[1], language, 1),
+                                  required=number(values[2], language, 1)))
+    return finish(ax, title=label("title_required", language),
+                   ylabel=label("rate_per_month", language),
+                   synthetic=assessment.history.synthetic, language=language)
+
+
+__all__ = ["plot_forecast_fan", "plot_model_comparison", "plot_partner_rates", "plot_replay",
+           "plot_required_rate", "plot_shortfall_fan", "prior_colours"]
