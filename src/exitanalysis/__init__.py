@@ -3,65 +3,33 @@
 >>> import exitanalysis as xa
 >>> config = xa.load_config("configs/exitpakke.yaml")  # doctest: +SKIP
 >>> programme = xa.load_programme(config)  # doctest: +SKIP
+
+The names of ``xa.*`` are listed in ``__init__.pyi`` and imported on first use, so that
+``import exitanalysis`` costs milliseconds: a notebook pays for pandera, scipy or matplotlib
+only when it calls something that needs them. The layers behind these names are described
+in ``docs/architecture.md``.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import lazy_loader
 
-from .assess.overview import DataOverview, data_overview
-from .assess.shortfall import ShortfallAssessment, assess_shortfall, headline_frame
-from .data.config import Config, load_config
-from .data.programme import InputSource, Programme, load_programme
-from .data.public import PublicData, load_public
-from .errors import (
-    ConfigError,
-    ExitanalysisError,
-    InputError,
-    LockHeldError,
-    NotebookFailedError,
-    Problem,
-    UsageError,
-)
-from .models.monitoring import EarlyWarning
-from .models.partners import PartnerRates, fit_partners
-from .models.recruitment import RecruitmentForecast, forecast_overdispersed, forecast_recruitment
-from .report.outputs import save_figure, save_table, show_figure, show_table
+_lazy_getattr, _, _public = lazy_loader.attach_stub(__name__, __file__)
+__all__ = [*_public, "__version__"]
 
-try:
-    __version__ = version("exitanalysis")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0+unknown"
 
-__all__ = [
-    "EarlyWarning",
-    "PartnerRates",
-    "RecruitmentForecast",
-    "ShortfallAssessment",
-    "assess_shortfall",
-    "headline_frame",
-    "fit_partners",
-    "forecast_overdispersed",
-    "forecast_recruitment",
-    "Config",
-    "ConfigError",
-    "DataOverview",
-    "PublicData",
-    "data_overview",
-    "load_public",
-    "save_figure",
-    "save_table",
-    "show_figure",
-    "show_table",
-    "ExitanalysisError",
-    "InputError",
-    "InputSource",
-    "LockHeldError",
-    "NotebookFailedError",
-    "Problem",
-    "Programme",
-    "UsageError",
-    "__version__",
-    "load_config",
-    "load_programme",
-]
+def __dir__() -> list[str]:
+    return [*__all__]
+
+
+def __getattr__(name: str) -> object:  # (typing is not imported: it costs 10 ms)
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("exitanalysis")
+        except PackageNotFoundError:  # running from a source tree without installing
+            found = "0.0.0+unknown"
+        globals()["__version__"] = found
+        return found
+    return _lazy_getattr(name)

@@ -1,0 +1,36 @@
+# The public API (CONTRACT §6), resolved lazily by __init__.py (lazy_loader's SPEC 1 stub):
+# this file is the one list of public names. Type checkers read it; at run time a name's
+# module is imported on first use, so `import exitanalysis` loads none of the heavy
+# libraries. A new public name goes here, with its module, and nowhere else.
+
+from .assess.overview import DataOverview as DataOverview
+from .assess.overview import data_overview as data_overview
+from .assess.shortfall import ShortfallAssessment as ShortfallAssessment
+from .assess.shortfall import assess_shortfall as assess_shortfall
+from .assess.shortfall import headline_frame as headline_frame
+from .data.config import Config as Config
+from .data.config import load_config as load_config
+from .data.programme import InputSource as InputSource
+from .data.programme import Programme as Programme
+from .data.programme import load_programme as load_programme
+from .data.public import PublicData as PublicData
+from .data.public import load_public as load_public
+from .errors import ConfigError as ConfigError
+from .errors import ExitanalysisError as ExitanalysisError
+from .errors import InputError as InputError
+from .errors import LockHeldError as LockHeldError
+from .errors import NotebookFailedError as NotebookFailedError
+from .errors import Problem as Problem
+from .errors import UsageError as UsageError
+from .models.monitoring import EarlyWarning as EarlyWarning
+from .models.partners import PartnerRates as PartnerRates
+from .models.partners import fit_partners as fit_partners
+from .models.recruitment import RecruitmentForecast as RecruitmentForecast
+from .models.recruitment import forecast_overdispersed as forecast_overdispersed
+from .models.recruitment import forecast_recruitment as forecast_recruitment
+from .report.outputs import save_figure as save_figure
+from .report.outputs import save_table as save_table
+from .report.outputs import show_figure as show_figure
+from .report.outputs import show_table as show_table
+
+__version__: str
