@@ -40,8 +40,8 @@ def test_counts_add_up(overview: xa.DataOverview) -> None:
 
 def test_summary_sentences(overview: xa.DataOverview) -> None:
     text = overview.summary()
-    assert "Up to 2022-06-10, 6 persons were first contacted; 4 of them were included." in text
-    assert "Published figure: 5 contacted by 2022-01-01." in text
+    assert "Up to 10 June 2022, 6 persons were first contacted; 4 of them were included." in text
+    assert "Published figure: 5 contacted by 1 January 2022." in text
     assert "SYNTHETIC" not in text
     assert overview._repr_html_().startswith("<p>")
 

@@ -19,6 +19,7 @@ from ..data.programme import InputSource, Programme
 from ..models.disclosure import SuppressedTable, safe_count, suppress_counts
 from ..text import Language, file_format, label, number
 from ..text import date as date_text
+from ..text import month as month_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -185,7 +186,8 @@ class DataOverview:
             lines.append(label("overview_tables", lang, tables=number(len(self.sources), lang)))
             if self.as_of is not None:
                 # public: the month only; the last date in the data is one person's date
-                as_of = (f"{self.as_of:%Y-%m}" if self.public else date_text(self.as_of, lang))
+                as_of = (month_text(f"{self.as_of:%Y-%m}", lang) if self.public
+                         else date_text(self.as_of, lang))
                 lines.append(label("overview_contacts", lang, as_of=as_of,
                                    contacted=self._count(self.persons_contacted),
                                    included=self._count(self.persons_included)))

@@ -597,7 +597,7 @@ def headline_frame(assessment: ShortfallAssessment) -> pd.DataFrame:
 def _range(values: pd.Series, language: Language = "en") -> str:
     low, high = float(values.min()), float(values.max())
     if high < 1e-4:
-        return label("range_below", language, p=f"{number(0.01, language, 2)} %")
+        return label("range_below", language, p=percent(1e-4, language, 2))
     return label("range_from_to", language, low=probability(low, language),
                  high=probability(high, language))
 

@@ -54,8 +54,9 @@ def _closure_span(ax: Axes, closure: Any, language: Language) -> None:
     if closure is None:
         return
     ax.axvspan(_day(closure.earliest), _day(closure.latest), color=GREY, alpha=0.12, lw=0,
-               label=f"{label('closed_span', language)} ({closure.earliest:%Y-%m} – "
-                     f"{closure.latest:%Y-%m})")
+               label=f"{label('closed_span', language)} "
+                     f"({month_text(f'{closure.earliest:%Y-%m}', language)} – "
+                     f"{month_text(f'{closure.latest:%Y-%m}', language)})")
 
 
 def plot_forecast_fan(forecast: RecruitmentForecast, ax: Axes | None = None) -> Axes:
@@ -63,9 +64,9 @@ def plot_forecast_fan(forecast: RecruitmentForecast, ax: Axes | None = None) -> 
     ax = new_axes(ax)
     bands = forecast.to_frame(step=max((forecast.horizon - forecast.elapsed) / 48, 1e-9))
     ax.fill_between(bands["time"], bands["q025"], bands["q975"], color=_BAND, lw=0,
-                    label="95 %")
+                    label="95%")
     ax.fill_between(bands["time"], bands["q25"], bands["q75"], color=_BAND_DARK, lw=0,
-                    alpha=0.6, label="50 %")
+                    alpha=0.6, label="50%")
     ax.plot(bands["time"], bands["q50"], color=_OBSERVED, lw=1.5, label="median")
     ax.plot([0, forecast.elapsed], [0, forecast.recruited], color=_OBSERVED, lw=2, ls="--")
     ax.axhline(forecast.target, color=ALERT, ls="--", lw=1, label="target")
@@ -90,7 +91,7 @@ def plot_shortfall_fan(assessment: ShortfallAssessment, ax: Axes | None = None,
                 label=label("steady_assumed", language))
         ax.plot([observed_x[-1]], [observed_y[-1]], "o", color=_OBSERVED, ms=7,
                 label=f"{label('published_figure', language)}: {observed_y[-1]} "
-                      f"({mdates.num2date(observed_x[-1]):%Y-%m-%d})")
+                      f"({text_date(mdates.num2date(observed_x[-1]).date(), language)})")
     else:
         ax.step(observed_x, observed_y, where="post", color=_OBSERVED, lw=2,
                 label=label("observed", language))
@@ -142,11 +143,13 @@ def plot_replay(warning: EarlyWarning, ax: Axes | None = None, language: Languag
     ax.plot(_dates(start, pace["elapsed"]), pace["pace_ratio"].clip(upper=1.0), color=GREY,
             ls="--", lw=1, label=label("pace_ratio", language))
     ax.axhline(warning.threshold, color=ALERT, ls=":", lw=1.2,
-               label=f"{label('warning_threshold', language)} ({warning.threshold:.0%})")
+               label=f"{label('warning_threshold', language)} "
+                     f"({percent(warning.threshold, language)})")
     if warning.first_warning is not None:
         when = _day(pd.Period(warning.first_warning, "M").end_time.date())
         ax.axvline(when, color=ALERT, lw=1.2)
-        ax.annotate(f"{label('first_warning', language)}: {warning.first_warning}",
+        ax.annotate(f"{label('first_warning', language)}: "
+                    f"{month_text(warning.first_warning, language)}",
                     xy=(when, 0.9), xytext=(6, 0), textcoords="offset points", color=ALERT,
                     fontsize=9)
     for rule in warning.pace_rules.itertuples(index=False):
@@ -155,8 +158,9 @@ def plot_replay(warning: EarlyWarning, ax: Axes | None = None, language: Languag
         when = _day(pd.Period(rule.month, "M").end_time.date())
         ax.plot([when], [rule.limit], marker="v", color=ALERT if rule.fired else GREY,
                 ms=8, ls="none")
-        ax.annotate(f"{label('pace_rule', language)} {rule.limit:.0%}", xy=(when, rule.limit),
-                    xytext=(5, 4), textcoords="offset points", fontsize=8, color=GREY)
+        ax.annotate(f"{label('pace_rule', language)} {percent(rule.limit, language)}",
+                    xy=(when, rule.limit), xytext=(5, 4), textcoords="offset points",
+                    fontsize=8, color=GREY)
     _closure_span(ax, warning.closure, language)
     ax.xaxis_date()
     ax.set_ylim(-0.02, 1.02)
@@ -189,7 +193,7 @@ def plot_partner_rates(partners: PartnerRates, ax: Axes | None = None,
     ax.plot(table["observed_rate"], y, "x", color=GREY, label=label("observed_rate", language))
     if planned is not None:
         ax.axvline(planned, color=ALERT, ls="--", lw=1,
-                   label=f"{label('planned_share', language)} ({planned:.1f})")
+                   label=f"{label('planned_share', language)} ({number(planned, language, 1)})")
     ax.set_yticks(y, shown)
     ax.grid(axis="x", alpha=0.3)
     ax.set_xlim(left=0)

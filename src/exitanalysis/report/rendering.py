@@ -28,7 +28,7 @@ from ..data import paths
 from ..data.config import Config
 from ..data.programme import Programme
 from ..models.disclosure import safe_count
-from ..text import Language, label, number, probability
+from ..text import Language, label, number, percent, probability
 from ..text import date as date_text
 from ..text import month as month_text
 
@@ -288,7 +288,7 @@ def headline_sentence(headline: dict[str, Any], programme: Programme, language: 
     if headline.get("first_warning"):
         sentence += " " + label(
             "status_first_warning", language, month=month_text(headline["first_warning"], language),
-            threshold=f"{number(100 * headline['warning_threshold'], language)} %")
+            threshold=percent(headline["warning_threshold"], language))
     return sentence
 
 

@@ -1,0 +1,143 @@
+"""Words and number formats for reports in English and Danish.
+
+The words live in one catalogue file per language beside this module (``en.yaml``,
+``da.yaml``), which a translator can correct without touching code; every label a report
+shows is looked up with :func:`label`, so a Danish report has no English left. Numbers,
+percentages, months and dates are written with Babel's CLDR formats for the reader's locale
+(:data:`LOCALES`): ``1,234.5``, ``27%`` and ``1 January 2022`` in English; ``1.234,5``,
+``27 %`` and ``1. januar 2022`` in Danish.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+
+import yaml
+from babel import Locale
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_decimal, format_percent
+
+Language = Literal["en", "da"]
+#: The CLDR locale whose formats each report language uses.
+LOCALES: Mapping[Language, str] = MappingProxyType({"en": "en_GB", "da": "da_DK"})
+#: Where the catalogue files are: ``<language>.yaml``, one ``key: text`` per line.
+CATALOGUE_DIR = Path(__file__).resolve().parent
+#: What a missing number shows as.
+MISSING = "–"
+
+
+@functools.cache
+def catalogue(language: Language) -> Mapping[str, str]:
+    """Every report word of one language, as read from ``<language>.yaml``."""
+    path = CATALOGUE_DIR / f"{language}.yaml"
+    entries = yaml.load(path.read_text(encoding="utf-8"),
+                        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    if not isinstance(entries, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in entries.items()):
+        raise ValueError(f"{path}: expected one 'key: text' per line")
+    return MappingProxyType(entries)
+
+
+def label(key: str, language: Language = "en", **fields: object) -> str:
+    """The report word for ``key``; unknown keys come back with underscores as spaces."""
+    entry = catalogue(language).get(key)
+    text = entry if entry is not None else key.replace("_", " ")
+    return text.format(**fields) if fields else text
+
+
+def has_label(key: str) -> bool:
+    """Whether the catalogue knows ``key`` (a Danish report must not fall back to English)."""
+    return key in catalogue("en")
+
+
+def labels(language: Language) -> dict[str, str]:
+    """Every report word of one language (for checks that no English is left)."""
+    return dict(catalogue(language))
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: float | int, language: Language = "en", decimals: int = 0) -> str:
+    """A number as a reader of ``language`` writes it: ``1,234.5`` or ``1.234,5``."""
+    if _missing(value):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(value, format=pattern, locale=LOCALES[language])
+
+
+@functools.cache
+def _percent_pattern(language: Language, decimals: int) -> str:
+    """The locale's percent pattern (``#,##0%``; ``#,##0 %`` in Danish) with ``decimals``."""
+    pattern = Locale.parse(LOCALES[language]).percent_formats[None].pattern
+    if decimals > 0:
+        pattern = re.sub(r"0(?=[^0#]*$)", "0." + "0" * decimals, pattern, count=1)
+    return pattern
+
+
+def percent(value: float, language: Language = "en", decimals: int = 0) -> str:
+    """A share as per cent: ``27%`` in English, ``27,5 %`` in Danish with ``decimals=1``."""
+    if _missing(value):
+        return MISSING
+    return format_percent(value, format=_percent_pattern(language, decimals),
+                          locale=LOCALES[language])
+
+
+def probability(value: float, language: Language = "en") -> str:
+    """A probability for readers: ``< 0.01%`` when tiny, else per cent with one decimal."""
+    if _missing(value):
+        return MISSING
+    if value < 1e-4:
+        return f"< {percent(1e-4, language, 2)}"
+    if value > 1 - 1e-4:
+        return f"> {percent(1 - 1e-4, language, 2)}"
+    return percent(value, language, 1)
+
+
+def prior_label(prior: float | str, language: Language = "en") -> str:
+    """A prior weight as a reader sees it: ``P = 0,5`` in Danish; ``hedging`` in words.
+
+    Takes a number, a word, or a table key (``P = 0.5``).
+    """
+    if isinstance(prior, str) and prior.startswith("P = "):
+        prior = float(prior[4:])
+    if isinstance(prior, str):
+        return label(prior, language)
+    decimals = 0 if float(prior).is_integer() else len(f"{prior:g}".split(".")[1])
+    return f"P = {number(prior, language, decimals)}"
+
+
+def month(value: str, language: Language = "en") -> str:
+    """A month ``YYYY-MM`` in words: ``March 2020``, ``marts 2020``."""
+    year, mon = value.split("-")
+    return format_skeleton("yMMMM", dt.date(int(year), int(mon), 1), locale=LOCALES[language])
+
+
+def date(value: dt.date, language: Language = "en") -> str:
+    """A date in words: ``1 January 2022``, ``1. januar 2022``."""
+    return format_date(value, "long", locale=LOCALES[language])
+
+
+def file_format(kind: str, encoding: str | None, separator: str | None,
+                language: Language = "en") -> str:
+    """A detected file format in words: ``CSV, Windows-1252, ';'-separated``."""
+    if kind != "csv":
+        return kind
+    names = {"utf-8": "UTF-8", "utf-8-sig": label("utf8_bom", language),
+             "cp1252": "Windows-1252"}
+    sep = label("tab", language) if separator == "\t" else f"'{separator}'"
+    return f"CSV, {names.get(encoding or '', encoding or '')}, " + label(
+        "separated_by", language, sep=sep)
+
+
+__all__ = ["CATALOGUE_DIR", "LOCALES", "MISSING", "Language", "catalogue", "date",
+           "file_format", "has_label", "label", "labels", "month", "number", "percent",
+           "prior_label", "probability"]
