@@ -3,6 +3,9 @@ calibration and known-truth recovery."""
 
 from __future__ import annotations
 
+import json
+import re
+
 import numpy as np
 import pytest
 from scipy import optimize, special, stats
@@ -10,6 +13,7 @@ from scipy import optimize, special, stats
 import exitanalysis as xa
 from exitanalysis.models.partners import fit_partners
 from exitanalysis.models.recruitment import QUANTILES, forecast_overdispersed
+from exitanalysis.report.outputs import json_safe
 
 # --- reference values ---------------------------------------------------------------------
 # Source: the R package accrual (Jiang et al. 2016, Trials 17:336; CRAN 'accrual'), functions
@@ -137,19 +141,57 @@ def test_target_already_reached() -> None:
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"recruited": 0, "prior_weight": 0}, "no information about the rate"),
-        ({"elapsed": 50}, "elapsed must lie between 0 and duration"),
-        ({"target": 0}, "target must be a whole number ≥ 1"),
+        ({"recruited": 0, "prior_weight": 0},
+         "prior_weight: 0 (the data alone) needs at least one recruit"),
+        ({"elapsed": 50}, "elapsed: expected a number ≤ 48"),
+        ({"elapsed": 0}, "elapsed: is 0, but there are recruits"),
+        ({"elapsed": float("nan")}, "elapsed: expected a finite number"),
+        ({"duration": float("inf")}, "duration: expected a finite number"),
+        ({"target": 0}, "target: expected a whole number between 1 and 1,000,000"),
+        ({"target": 10**9, "prior_weight": "hedging"}, "target: expected a whole number between"),
+        ({"target": 465.5}, "target: expected a whole number"),
+        ({"recruited": 64.5}, "recruited: expected a whole number"),
+        ({"recruited": -1}, "recruited: expected a whole number ≥ 0"),
         ({"prior_weight": 1.5}, "expected a number in [0, 1], 'accelerated' or 'hedging'"),
-        ({"horizon": 3}, "horizon (3.0) must not be before elapsed"),
+        ({"prior_weight": float("nan")}, "prior_weight: expected a number in [0, 1]"),
+        ({"horizon": 3}, "horizon: expected a number ≥ 24"),
     ],
 )
 def test_invalid_input_is_refused_with_a_message(kwargs: dict, message: str) -> None:
     args = {"target": 465, "duration": 48, "elapsed": 24, "recruited": 64,
             "prior_weight": 0.5} | kwargs
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(xa.ExitanalysisError) as caught:  # also a ValueError, exit code 2
         xa.forecast_recruitment(**args)
     assert message in str(caught.value)
+    assert isinstance(caught.value, ValueError) and caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda f: f.count_quantiles([0.0]), "q: expected levels strictly between 0 and 1"),
+    (lambda f: f.count_quantiles([1.0]), "q: expected levels strictly between 0 and 1"),
+    (lambda f: f.time_quantiles([float("nan")]), "q: expected levels strictly between 0 and 1"),
+    (lambda f: f.count_quantiles([0.5], at=float("inf")), "at: expected a finite number"),
+    (lambda f: f.time_quantiles([0.5], count=10.5), "count: expected a whole number"),
+    (lambda f: forecast_overdispersed([1, 2, 3], target=465, duration=48, dispersion=0),
+     "dispersion: expected a number > 0"),
+    (lambda f: forecast_overdispersed([1, 2.5], target=465, duration=48),
+     "counts: expected whole numbers ≥ 0"),
+    (lambda f: fit_partners([0, 0, 0], [24, 24, 24]), "recruited: no partner has recruited"),
+    (lambda f: fit_partners([1, 2], [24, float("nan")]), "exposure: expected finite times > 0"),
+])
+def test_degenerate_requests_are_refused(call, message: str) -> None:
+    f = xa.forecast_recruitment(target=465, duration=48, elapsed=24, recruited=64)
+    with pytest.raises(xa.ExitanalysisError, match=re.escape(message)):
+        call(f)
+
+
+def test_no_nan_reaches_a_result() -> None:
+    # Results and the manifest pass through json_safe: null, never NaN or Infinity (not JSON).
+    d = xa.forecast_recruitment(target=465, duration=48, elapsed=47, recruited=0,
+                                prior_weight=0.001).to_dict()
+    assert "NaN" not in json.dumps(d, allow_nan=False)
+    assert json_safe({"a": [float("nan"), 1.5], "b": float("inf"), "c": "x"}) == {
+        "a": [None, 1.5], "b": None, "c": "x"}
 
 
 def test_result_views_agree() -> None:

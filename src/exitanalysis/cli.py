@@ -189,27 +189,25 @@ def _synth(args: argparse.Namespace) -> int:
 def _shortfall(args: argparse.Namespace) -> int:
     import json
 
-    from .errors import UsageError
-    from .models.priors import parse_prior_weight
+    from .errors import ArgumentError, UsageError
     from .models.recruitment import forecast_recruitment
+    from .report.outputs import json_safe
 
     try:
-        weight = parse_prior_weight(args.prior_weight)
         forecast = forecast_recruitment(target=args.target, duration=args.duration,
                                         elapsed=args.elapsed, recruited=args.recruited,
-                                        prior_weight=weight)
-        if args.at is not None and not args.elapsed <= args.at:
-            raise ValueError(f"--at ({args.at:g}) must not be before --elapsed ({args.elapsed:g})")
+                                        prior_weight=args.prior_weight)
         result = forecast.to_dict(at=args.at)
-    except ValueError as exc:
-        raise UsageError(f"shortfall: {exc}") from None
+    except ArgumentError as exc:  # named as the option the user typed
+        raise UsageError(f"shortfall: --{exc.argument.replace('_', '-')}: {exc.expected}"
+                         ) from None
     if args.json:
-        print(json.dumps(result, indent=2))
+        print(json.dumps(json_safe(result), indent=2, allow_nan=False))
         return 0
     print(forecast.summary())
     if args.at is not None:
         at = result["count_at"]
-        print(f"Count at time {args.at:g}: median {at['q50']} (95 % interval {at['q025']} to "
+        print(f"Count at time {args.at:g}: median {at['q50']} (95% interval {at['q025']} to "
               f"{at['q975']}).")
     return 0
 

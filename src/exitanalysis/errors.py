@@ -96,6 +96,17 @@ class UsageError(ExitanalysisError):
     """Command-line arguments that cannot be used (wrong value, unknown notebook)."""
 
 
+class ArgumentError(UsageError, ValueError):
+    """An argument of a library function that cannot be used: it names the argument and says
+    what was expected (a ``ValueError`` too, as Python callers expect; exit 2 on the command
+    line, where the argument is named as its option)."""
+
+    def __init__(self, argument: str, expected: str) -> None:
+        self.argument = argument
+        self.expected = expected
+        super().__init__(f"{argument}: {expected}")
+
+
 class LockHeldError(ExitanalysisError):
     """Another run of the same report holds its lock."""
 

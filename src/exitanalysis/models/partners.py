@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from ..errors import ArgumentError
+from .checks import counts
 from .predictive import GammaRateMixture, IndependentSum
 from .recruitment import RecruitmentForecast
 
@@ -113,11 +115,18 @@ def fit_partners(recruited: Sequence[int] | np.ndarray, exposure: Sequence[float
     kᵢ ~ NegBin(α, β/(β + τᵢ)); (α, β) maximise the sum of these log-likelihoods (Anisimov &
     Fedorov 2007, Stat Med 26:4958). Given them, λᵢ ~ Gamma(α + kᵢ, β + τᵢ).
     """
-    k = np.asarray(recruited, dtype=float)
+    k = counts("recruited", recruited)
     tau = np.asarray(exposure, dtype=float)
-    if k.shape != tau.shape or k.size == 0 or np.any(tau <= 0) or np.any(k < 0):
-        raise ValueError("need one count ≥ 0 and one exposure > 0 per partner")
+    if tau.shape != k.shape or k.size == 0:
+        raise ArgumentError("exposure", "expected one exposure per partner")
+    if not np.all(np.isfinite(tau)) or np.any(tau <= 0):
+        raise ArgumentError("exposure", "expected finite times > 0")
+    if k.sum() == 0:
+        raise ArgumentError("recruited", "no partner has recruited anyone: the partners' "
+                                         "rates cannot be told from zero")
     names = list(names) if names is not None else [str(i) for i in range(len(k))]
+    if len(names) != len(k):
+        raise ArgumentError("names", "expected one name per partner")
 
     def log_likelihood(alpha: float, beta: float) -> float:
         return float(np.sum(special.gammaln(alpha + k) - special.gammaln(alpha)

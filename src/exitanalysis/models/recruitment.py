@@ -31,6 +31,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
+from ..errors import ArgumentError
+from .checks import check_plan, finite, probabilities, whole
+from .checks import counts as check_counts
 from .predictive import GammaProcessMixture, GammaRateMixture, Predictive
 from .priors import PriorWeight, parse_prior_weight
 
@@ -110,7 +113,7 @@ class RecruitmentForecast:
                         at: float | None = None) -> np.ndarray:
         """Integer quantiles of the count at time ``at`` (default: the horizon)."""
         r = self._ahead(at)
-        qs = np.atleast_1d(np.asarray(q, dtype=float))
+        qs = probabilities("q", q)
         if r == 0:
             return np.full(len(qs), float(self.recruited))
         return self.recruited + self.predictive.increment_quantiles(qs, r)
@@ -126,18 +129,21 @@ class RecruitmentForecast:
         A count already reached gives ``elapsed`` (it was reached by then); a count that can
         never be reached (no recruits and no prior) gives infinity.
         """
-        count = self.target if count is None else int(count)
-        qs = np.atleast_1d(np.asarray(q, dtype=float))
+        count = self.target if count is None else whole("count", count, low=0)
+        qs = probabilities("q", q)
         more = count - self.recruited
         if more <= 0:
             return np.full(len(qs), float(self.elapsed))
         return self.elapsed + self.predictive.time_quantiles(qs, more)
 
     def _ahead(self, at: float | None) -> float:
-        at = self.horizon if at is None else float(at)
-        if at < self.elapsed:
-            raise ValueError(f"at={at} is before elapsed={self.elapsed}; forecasts look ahead")
-        return at - self.elapsed
+        if at is None:
+            return self.horizon - self.elapsed
+        when = finite("at", at)
+        if when < self.elapsed:
+            raise ArgumentError("at", f"{when:g} is before elapsed ({self.elapsed:g}); "
+                                      "forecasts look ahead")
+        return when - self.elapsed
 
     # -- pace ------------------------------------------------------------------------------
 
@@ -338,11 +344,10 @@ def forecast_recruitment(
     >>> [int(c) for c in f.count_quantiles([0.5])]
     [207]
     """
-    weight = parse_prior_weight(prior_weight)
-    _check(target=target, duration=duration, elapsed=elapsed, recruited=recruited)
-    horizon = float(duration if horizon is None else horizon)
-    if horizon < elapsed:
-        raise ValueError(f"horizon ({horizon}) must not be before elapsed ({elapsed})")
+    weight = _prior_weight(prior_weight)
+    target, duration, elapsed, recruited = check_plan(target=target, duration=duration,
+                                                      elapsed=elapsed, recruited=recruited)
+    horizon = duration if horizon is None else finite("horizon", horizon, low=elapsed)
     details: dict[str, Any] = {}
     if weight == "hedging":
         posterior = hedging_weights(target=target, duration=duration, elapsed=elapsed,
@@ -357,10 +362,8 @@ def forecast_recruitment(
     shapes = target * grid + recruited
     rates = duration * grid + elapsed
     if np.any(shapes <= 0) or np.any(rates <= 0):
-        raise ValueError(
-            "no information about the rate: with prior weight 0 there must be at least one "
-            "recruit and some elapsed time"
-        )
+        raise ArgumentError("prior_weight", "0 (the data alone) needs at least one recruit: "
+                                            "with none, the data say nothing about the rate")
     predictive = GammaRateMixture(weights=posterior, shapes=shapes, rates=rates)
     return RecruitmentForecast(
         target=int(target), duration=float(duration), elapsed=float(elapsed),
@@ -369,18 +372,11 @@ def forecast_recruitment(
     )
 
 
-def _check(*, target: int, duration: float, elapsed: float, recruited: int) -> None:
-    problems = []
-    if int(target) != target or target < 1:
-        problems.append("target must be a whole number ≥ 1")
-    if not duration > 0:
-        problems.append("duration must be > 0")
-    if not 0 <= elapsed <= duration:
-        problems.append("elapsed must lie between 0 and duration")
-    if int(recruited) != recruited or recruited < 0:
-        problems.append("recruited must be a whole number ≥ 0")
-    if problems:
-        raise ValueError("; ".join(problems))
+def _prior_weight(value: PriorWeight | str) -> PriorWeight:
+    try:
+        return parse_prior_weight(value)
+    except ValueError as exc:
+        raise ArgumentError("prior_weight", str(exc)) from None
 
 
 def _weighted_quantiles(values: np.ndarray, weights: np.ndarray,
@@ -441,22 +437,25 @@ def forecast_overdispersed(
     μ is computed on a grid; the count still to come over r months is, given μ,
     NegBin(k·r, k/(k + μ)), mixed over the grid.
     """
-    y = np.asarray(counts, dtype=float)
+    y = check_counts("counts", counts)
     e = np.ones_like(y) if exposure is None else np.asarray(exposure, dtype=float)
-    if y.shape != e.shape or y.ndim != 1:
-        raise ValueError("counts and exposure must be sequences of the same length")
-    if np.any(y < 0) or np.any(y != np.floor(y)) or np.any((e < 0) | (e > 1)):
-        raise ValueError("counts must be whole numbers ≥ 0 and exposure in [0, 1]")
-    weight = parse_prior_weight(prior_weight)
+    if y.shape != e.shape:
+        raise ArgumentError("exposure", "expected one value per month of counts")
+    if not np.all(np.isfinite(e)) or np.any((e < 0) | (e > 1)):
+        raise ArgumentError("exposure", "expected shares of a normal month, between 0 and 1")
+    weight = _prior_weight(prior_weight)
     if weight == "hedging":
-        raise ValueError("prior_weight 'hedging' is offered for the Poisson model only")
+        raise ArgumentError("prior_weight", "'hedging' is offered for the Poisson model only")
+    if dispersion is not None:
+        dispersion = finite("dispersion", dispersion, above=0.0)
     recruited, elapsed = int(y.sum()), float(e.sum())
-    _check(target=target, duration=duration, elapsed=min(elapsed, duration), recruited=recruited)
+    check_plan(target=target, duration=duration, elapsed=min(elapsed, float(duration)),
+               recruited=recruited)
     p = max(1.0 - recruited / target, 0.0) if weight == "accelerated" else float(weight)
     horizon = float(elapsed + max(duration - len(y), 0) if horizon is None else horizon)
     shape0, rate0 = target * p, duration * p
     if shape0 + recruited <= 0 or rate0 + elapsed <= 0:
-        raise ValueError("no information about the rate: no recruits and prior weight 0")
+        raise ArgumentError("prior_weight", "0 (the data alone) needs at least one recruit")
     # The grid spans the Poisson posterior widely; over-dispersion widens, never shifts far.
     poisson = stats.gamma(shape0 + recruited, scale=1.0 / (rate0 + elapsed))
     lo, hi = poisson.ppf(1e-9) / 10.0, poisson.ppf(1 - 1e-9) * 10.0
@@ -481,7 +480,8 @@ def forecast_overdispersed(
     estimated = dispersion is None
     if dispersion is None:
         if int(active.sum()) < 2:
-            raise ValueError("estimating the dispersion needs at least two months with exposure")
+            raise ArgumentError("counts", "estimating the dispersion needs at least two months "
+                                          "with exposure")
         fit = optimize.minimize_scalar(neg_marginal, bounds=(math.log(0.05), math.log(1e4)),
                                        method="bounded", options={"xatol": 1e-4})
         dispersion = float(math.exp(fit.x))

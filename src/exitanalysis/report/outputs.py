@@ -131,6 +131,18 @@ def show_figure(
     return shown
 
 
+def json_safe(value: object) -> object:
+    """``value`` with every non-finite float (NaN, ±inf) replaced by ``None``, recursively:
+    what a JSON reader can parse (``NaN`` is not JSON) and never a ``nan`` in a report."""
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
 # --- tables ---------------------------------------------------------------------------------
 
 
@@ -273,5 +285,5 @@ def _writer(kind: str, language: Language) -> Callable[[Any], str]:
     return write
 
 
-__all__ = ["ShownFigure", "ShownTable", "save_figure", "save_table", "show_figure",
-           "show_table"]
+__all__ = ["ShownFigure", "ShownTable", "json_safe", "save_figure", "save_table",
+           "show_figure", "show_table"]

@@ -39,6 +39,7 @@ from ..data.config import Config, load_config
 from ..data.programme import Programme, load_programme
 from ..errors import LockHeldError, NotebookFailedError, PublishError, UsageError
 from ..text import Language
+from .outputs import json_safe
 from .rendering import (
     COMPLETE_TAG,
     build_manifest,
@@ -235,7 +236,8 @@ def _build(
     (staging / "index.html").write_text(render_index(manifest, programme, cards),
                                         encoding="utf-8")
     (staging / "manifest.json").write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        json.dumps(json_safe(manifest), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+        encoding="utf-8",
     )
     if config.audience == "public":
         shutil.rmtree(executed)  # executed notebooks hold person-level data
