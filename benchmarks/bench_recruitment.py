@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 import exitanalysis as xa
-from exitanalysis.models.history import RecruitmentHistory, month_frame
+from exitanalysis.models.history import RecruitmentHistory, month_frame, period_frame
 from exitanalysis.models.monitoring import replay_warnings
 
 
@@ -40,7 +40,8 @@ def main() -> None:
     months = pd.period_range("2020-01", "2023-12", freq="M").astype(str)
     counts = pd.Series(rng.poisson(2.7, size=48), index=months)
     frame = month_frame(dt.date(2020, 1, 1), dt.date(2024, 1, 1), counts, [])
-    history = RecruitmentHistory(frame, pd.Series(dtype=int), "included", "benchmark")
+    history = RecruitmentHistory(frame, pd.Series(dtype=int), "included", ("benchmark", {}),
+                                 period_frame(dt.date(2020, 1, 1), dt.date(2023, 12, 31), []))
     rows.append(("48-month replay, 5 priors (P = 0, .25, .5, 1, hedging)",
                  *_time(lambda: replay_warnings(history, target=465, duration=48,
                                                    start=dt.date(2020, 1, 1)), 3)))

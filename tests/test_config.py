@@ -27,6 +27,9 @@ def test_default_config_is_the_copenhagen_case() -> None:
     assert (config.programme.closed.earliest, config.programme.closed.latest) == (
         dt.date(2023, 1, 1), dt.date(2023, 12, 31))
     assert [p.weight for p in config.analysis.exposure] == [0.5]
+    started = config.programme.started  # the pool's application deadline: 15 June 2020
+    assert started is not None and started.latest == dt.date(2020, 10, 1)
+    assert config.programme.plan == [] and config.programme.ramp_up_months is None
 
 
 def test_defaults_and_overrides(tmp_path: Path) -> None:
@@ -49,6 +52,23 @@ def test_prior_weight_forms(tmp_path: Path, weight: object, expected: object) ->
 
 
 BAD_CONFIGS = [
+    ({"programme.plan": [{"date": "2021-01-01", "count": 100}, {"date": "2020-06-01",
+                                                               "count": 50}]},
+     "key 'programme': plan dates must increase"),
+    ({"programme.plan": [{"date": "2020-06-01", "count": 100}, {"date": "2021-01-01",
+                                                               "count": 50}]},
+     "key 'programme': planned counts must not decrease (they are cumulative)"),
+    ({"programme.plan": [{"date": "2021-01-01", "count": 1000}]},
+     "key 'programme': a planned count must not exceed the target"),
+    ({"programme.plan": [{"date": "2021-01-01", "count": 10}], "programme.ramp_up_months": 6},
+     "key 'programme': give 'plan' or 'ramp_up_months', not both"),
+    ({"programme.ramp_up_months": 0}, "key 'programme.ramp_up_months': expected a number > 0"),
+    ({"programme.ramp_up_months": 60},
+     "key 'programme': ramp_up_months must be shorter than the period"),
+    ({"programme.started": {"earliest": "2020-06-01", "latest": "2020-03-01", "source": "x"}},
+     "key 'programme.started': earliest must not be after latest"),
+    ({"programme.started": {"earliest": "2019-06-01", "latest": "2020-03-01", "source": "x"}},
+     "key 'programme': started must lie within the period"),
     ({"programme.targt": 5}, "key 'programme.targt': unknown key"),
     ({"programme.target": 0}, "key 'programme.target': expected a number ≥ 1"),
     ({"programme.target": "many"}, "key 'programme.target': expected a whole number"),

@@ -54,7 +54,7 @@ def test_manifest_has_the_contract_keys(report: Path) -> None:
     assert headline["warning_threshold"] == 0.10
     assert headline["forecast"]["recruited"] == 64 and headline["forecast"]["target"] == 465
     assert headline["forecast"]["p_reach_target"] < 1e-30
-    assert headline["first_warning"] == "2020-03" and headline["status"] == "off track"
+    assert headline["first_warning"] == "2022-01" and headline["status"] == "off track"
     for entry in manifest["inputs"]:
         data = (ROOT / entry["path"]).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
@@ -114,7 +114,7 @@ def test_report_has_no_code_and_every_figure_is_marked(report: Path) -> None:
 def test_index_links_every_report_with_a_thumbnail(report: Path) -> None:
     text = (report / "index.html").read_text(encoding="utf-8")
     assert "Off track: the probability of reaching 465 by 31 December 2023 is &lt; 0.01%" in text
-    assert "would first have warned in March 2020" in text
+    assert "would first have warned in January 2022" in text
     for stem in (p.stem for p in (ROOT / "notebooks").glob("*.ipynb")):
         assert f'href="{stem}.html"' in text
     assert text.count('<img src="data:image/png;base64,') >= 1

@@ -17,24 +17,36 @@ from scipy import stats
 
 import exitanalysis as xa
 from conftest import DEFAULT_CONFIG
-from exitanalysis.assess.shortfall import recruitment_history, warning_sentences
+from exitanalysis.assess.shortfall import (
+    recruitment_history,
+    snapshot_history,
+    snapshot_pace,
+    warning_sentences,
+)
 from exitanalysis.data import synth
 from exitanalysis.data.config import ExposurePeriod
 from exitanalysis.figures.style import is_marked_synthetic
 from exitanalysis.models.history import (
+    Plan,
     RecruitmentHistory,
     date_at,
     exposure_by_month,
     month_frame,
     months_between,
+    period_frame,
 )
 from exitanalysis.models.monitoring import forecast_from_history, replay_warnings
 from helpers import write_programme
 
 
 @pytest.fixture(scope="module")
-def exitpakke() -> xa.ShortfallAssessment:
-    return xa.assess_shortfall(xa.load_programme(xa.load_config(DEFAULT_CONFIG)))
+def exitpakke_config() -> xa.Config:
+    return xa.load_config(DEFAULT_CONFIG)
+
+
+@pytest.fixture(scope="module")
+def exitpakke(exitpakke_config) -> xa.ShortfallAssessment:
+    return xa.assess_shortfall(xa.load_programme(exitpakke_config))
 
 
 def test_calendar_months() -> None:
@@ -55,14 +67,28 @@ def test_exposure_by_month() -> None:
     assert weights == pytest.approx([1.0, (10 + 21 * 0.5) / 31, 0.5])
 
 
-def test_snapshot_history_is_steady_and_ends_at_the_published_count(exitpakke) -> None:
+LOCKDOWN = (21 / 31 + 1 + 1) * 0.5  # 11 March to 31 May 2020 count for half (config)
+
+
+def test_a_published_figure_is_one_point_and_no_month_is_filled_in(exitpakke) -> None:
     history = exitpakke.history
-    assert history.assumed_steady and history.measure == "contacted"
+    assert history.snapshot and history.measure == "contacted"
     assert history.recruited == 64 and history.elapsed == 24.0
-    monthly = history.monthly
-    assert len(monthly) == 24 and monthly["recruited"].between(2, 3).all()
-    # March-May 2020 count for half (config exposure), so effective time is shorter
-    assert history.effective_elapsed == pytest.approx(24 - (21 / 31 + 1 + 1) * 0.5)
+    assert history.monthly[["month", "recruited", "cumulative"]].to_dict("records") == [
+        {"month": "2022-01", "recruited": 64, "cumulative": 64}]
+    assert history.effective_elapsed == pytest.approx(24 - LOCKDOWN)
+    assert history.total_time == pytest.approx(48 - LOCKDOWN)
+
+
+def test_several_published_figures_are_several_points(tmp_path: Path) -> None:
+    config = xa.load_config(write_programme(tmp_path, config_changes={"observed": [
+        {"as_of": "2021-01-01", "contacted": 20, "source": "first report"},
+        {"as_of": "2022-01-01", "contacted": 64, "source": "memo"},
+        {"as_of": "2021-07-01", "included": 9, "source": "other measure"}]}))
+    history = snapshot_history(config, config.observed[1])
+    assert history.monthly[["month", "recruited", "cumulative"]].to_dict("records") == [
+        {"month": "2021-01", "recruited": 20, "cumulative": 20},
+        {"month": "2022-01", "recruited": 44, "cumulative": 64}]
 
 
 def test_case_history_counts_inclusions_by_month(tmp_path: Path) -> None:
@@ -84,7 +110,8 @@ def test_a_closed_month_is_not_a_month_of_failed_recruitment() -> None:
     closed = ExposurePeriod(start=dt.date(2020, 3, 1), end=dt.date(2020, 3, 31), weight=0.0,
                             reason="lockdown")
     frame = month_frame(start, dt.date(2020, 5, 1), counts, [closed])
-    history = RecruitmentHistory(frame, pd.Series(dtype=int), "included", "test")
+    period = period_frame(start, dt.date(2021, 12, 31), [closed])
+    history = RecruitmentHistory(frame, pd.Series(dtype=int), "included", ("test", {}), period)
     adjusted = forecast_from_history(history, target=120, duration=24, prior_weight=0.5)
     assert adjusted.elapsed == 3.0 and adjusted.horizon == 3.0 + 20
     naive = xa.forecast_recruitment(target=120, duration=24, elapsed=4, recruited=9,
@@ -93,23 +120,69 @@ def test_a_closed_month_is_not_a_month_of_failed_recruitment() -> None:
     assert adjusted.observed_rate == pytest.approx(3.0)
 
 
+def test_closed_months_to_come_shorten_the_time_left() -> None:
+    # The forecast horizon is the effective time of the whole period: a closure announced
+    # for the future leaves less time to recruit, and so a lower chance (item 8).
+    start = dt.date(2020, 1, 1)
+    counts = pd.Series({"2020-01": 5, "2020-02": 5})
+    frame = month_frame(start, dt.date(2020, 3, 1), counts, [])
+    later = ExposurePeriod(start=dt.date(2020, 7, 1), end=dt.date(2020, 12, 31), weight=0.0,
+                           reason="closed for renovation")
+    f = {}
+    for name, periods in (("open", []), ("closing", [later])):
+        period = period_frame(start, dt.date(2021, 12, 31), periods)
+        history = RecruitmentHistory(month_frame(start, dt.date(2020, 3, 1), counts, periods),
+                                     pd.Series(dtype=int), "included", ("test", {}), period)
+        f[name] = forecast_from_history(history, target=120, duration=24, prior_weight=0.0)
+    assert frame["effective_elapsed"].iloc[-1] == 2.0
+    assert f["open"].horizon == pytest.approx(24.0) and f["closing"].horizon == 18.0
+    assert f["closing"].count_mean() == pytest.approx(10 + 5 * 16)
+    assert f["closing"].p_reach_target < f["open"].p_reach_target
+
+
+def test_a_planned_ramp_up_moves_the_plan_not_the_target() -> None:
+    plan = Plan.ramp(48.0, 12.0)
+    assert plan.share(48.0) == pytest.approx(1.0)
+    assert plan.share(12.0) == pytest.approx(6 / 42)  # (R/2) / (T - R/2)
+    assert plan.share(30.0) == pytest.approx(24 / 42)
+    frame = month_frame(dt.date(2020, 1, 1), dt.date(2021, 1, 1), pd.Series(dtype=int), [],
+                        plan)
+    assert frame["effective_elapsed"].iloc[-1] == pytest.approx(48 * 6 / 42, rel=1e-3)
+    # A programme recruiting exactly as the ramped plan says is on pace at every month.
+    points = Plan.from_points(48.0, [12.0, 24.0], [0.1, 0.4])
+    assert points.share(6.0) == pytest.approx(0.05) and points.share(36.0) == pytest.approx(0.7)
+
+
+def test_pace_at_the_published_figure_for_each_start_and_date(exitpakke_config) -> None:
+    pace = snapshot_pace(exitpakke_config, exitpakke_config.observed[0])
+    assert sorted(set(pace["start"])) == ["2020-01-01", "2020-04-01", "2020-07-01", "2020-10-01"]
+    first = pace[(pace["start"] == "2020-01-01") & (pace["share"] == 0.5)].iloc[0]
+    assert first["pace_ratio"] == pytest.approx(64 / (465 * (24 - LOCKDOWN) / 48))
+    # A later start leaves less time to have recruited in, so the pace is higher.
+    by_start = pace[pace["share"] == 0.5].set_index("start")["pace_ratio"]
+    assert by_start.is_monotonic_increasing
+
+
 def test_replay_uses_only_what_was_known(exitpakke) -> None:
+    # A published figure alone: one review, when it was published; nothing before it.
     warning = exitpakke.warning
-    replay = warning.to_frame()
+    assert warning.to_frame()["month"].unique().tolist() == ["2022-01"]
+    assert warning.first_warning == "2022-01"
+    low, high = warning.months_before_closure()
+    assert (round(low), round(high)) == (12, 24)
+    # Monthly case data: every month equals a fresh forecast from that month's numbers.
+    case = exitpakke.case_warning
+    replay = case.to_frame()
     assert set(replay["prior"]) == {"P = 0", "P = 0.25", "P = 0.5", "P = 1", "hedging"}
     main = replay[replay["prior"] == "P = 0.5"].reset_index(drop=True)
-    assert len(main) == 24
-    for i in (0, 5, 23):  # every month equals a fresh forecast from that month's numbers
-        fresh = forecast_from_history(warning.history, target=465, duration=48.0,
-                                         prior_weight=0.5, month=i)
+    assert len(main) == len(case.history.monthly)
+    for i in (0, 5, 23):
+        fresh = forecast_from_history(case.history, target=465, duration=48.0,
+                                      prior_weight=0.5, month=i)
         assert main.loc[i, "p_reach"] == pytest.approx(fresh.p_reach_target, rel=1e-12)
-    below = main.loc[main["p_reach"] < 0.10, "month"]
-    assert warning.first_warning == below.iloc[0] == "2020-03"
-    low, high = warning.months_before_closure()
-    assert (round(low), round(high)) == (33, 45)
     # With no recruits and no prior, nothing is known: missing, not zero.
     zero = replay[(replay["prior"] == "P = 0") & (replay["recruited"] == 0)]
-    assert zero["p_reach"].isna().all()
+    assert len(zero) and zero["p_reach"].isna().all()
 
 
 def test_pace_rules() -> None:
@@ -119,7 +192,8 @@ def test_pace_rules() -> None:
     counts = pd.Series(0, index=months)
     counts.iloc[[2, 9, 16]] = [3, 2, 3]  # 8 by month 18: pace 8 / 50 = 16 %
     frame = month_frame(start, dt.date(2023, 1, 1), counts, [])
-    history = RecruitmentHistory(frame, pd.Series(dtype=int), "included", "test")
+    history = RecruitmentHistory(frame, pd.Series(dtype=int), "included", ("test", {}),
+                                 period_frame(start, dt.date(2022, 12, 31), []))
     warning = replay_warnings(history, target=100, duration=36, start=start)
     rules = warning.pace_rules.set_index("at_months")
     assert rules.loc[18.0, "fired"] and rules.loc[18.0, "month"] == "2021-06"
@@ -175,7 +249,7 @@ def test_summary_and_what_it_would_take(exitpakke) -> None:
     text = exitpakke.summary()
     assert "64 persons contacted after 24.0 of 48 months" in text
     assert "Contacts are an upper bound for inclusions" in text
-    assert "would first have warned in March 2020" in text
+    assert "would first have warned in January 2022" in text
 
 
 def test_figures_are_marked_exactly_when_their_data_are_synthetic(exitpakke) -> None:

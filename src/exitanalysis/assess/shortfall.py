@@ -24,11 +24,13 @@ import pandas as pd
 from ..data.config import Config, Snapshot
 from ..data.programme import Programme
 from ..models.history import (
+    Plan,
     RecruitmentHistory,
     date_at,
     month_frame,
     months_between,
-    steady_frame,
+    period_frame,
+    snapshot_frame,
 )
 from ..models.monitoring import (
     EarlyWarning,
@@ -51,7 +53,31 @@ if TYPE_CHECKING:
 SNAPSHOT_SHARES: tuple[float, ...] = (0.50, 0.55, 0.60, 0.65, 0.70, 0.75)
 
 
-# --- recruitment history from a programme's data ------------------------------------------
+# --- the plan and the histories from a programme's data -------------------------------------
+
+
+def period_months(config: Config) -> float:
+    """The planned period in calendar months (2020-01-01 to 2023-12-31 is 48.0)."""
+    spec = config.programme
+    return months_between(spec.start, spec.end + dt.timedelta(days=1))
+
+
+def accrual_plan(config: Config) -> Plan:
+    """The planned accrual curve of the config: ``programme.plan`` (planned counts at dates),
+    ``programme.ramp_up_months``, or a straight line."""
+    spec = config.programme
+    duration = period_months(config)
+    if spec.plan:
+        return Plan.from_points(duration, [months_between(spec.start, p.date) for p in spec.plan],
+                                [p.count / spec.target for p in spec.plan])
+    if spec.ramp_up_months is not None:
+        return Plan.ramp(duration, spec.ramp_up_months)
+    return Plan.straight(duration)
+
+
+def _period(config: Config) -> pd.DataFrame:
+    spec = config.programme
+    return period_frame(spec.start, spec.end, config.analysis.exposure, accrual_plan(config))
 
 
 def recruitment_history(programme: Programme, measure: str | None = None) -> RecruitmentHistory:
@@ -97,30 +123,45 @@ def recruitment_history(programme: Programme, measure: str | None = None) -> Rec
         basis = ("basis_monthly", {"measure": measure})
     else:
         raise ValueError("no case data: the programme has neither a persons nor a monthly table")
-    frame = month_frame(spec.start, until, counts, config.analysis.exposure)
+    frame = month_frame(spec.start, until, counts, config.analysis.exposure, accrual_plan(config))
     synthetic = any(s.synthetic for s in programme.sources if s.name in ("persons", "monthly"))
     partner_months = partner_months.reindex(index=frame["month"],
                                             columns=list(spec.organisation_ids), fill_value=0)
-    return RecruitmentHistory(frame, partner_months.sum().astype(int), measure, basis, False,
-                              synthetic, partner_months=partner_months.astype(int))
+    return RecruitmentHistory(frame, partner_months.sum().astype(int), measure, basis,
+                              _period(config), snapshot=False, synthetic=synthetic,
+                              partner_months=partner_months.astype(int))
 
 
 def snapshot_history(config: Config, snapshot: Snapshot,
-                     as_of: dt.date | None = None) -> RecruitmentHistory:
-    """Monthly history consistent with a published snapshot, assuming steady recruitment.
+                     as_of: dt.date | None = None, start: dt.date | None = None,
+                     ) -> RecruitmentHistory:
+    """The published figures up to ``snapshot``: one row each, nothing filled in between.
 
-    The cumulative count at the end of each month is ``floor(m · elapsed / t)``, so it
-    reaches the published ``m`` exactly at the snapshot's date. ``as_of`` moves the snapshot
-    (for the uncertainty of a vague date).
+    Every published figure of the config that counts the same measure and is not later than
+    ``snapshot`` is a row. ``as_of`` moves ``snapshot`` in time and ``start`` moves the start
+    of recruitment (for the uncertainty of a vague date); the plan then runs from ``start``
+    to the end of the period.
     """
     spec = config.programme
-    when = as_of or snapshot.as_of
+    begin = start or spec.start
     measure = "contacted" if snapshot.contacted is not None else "included"
-    count = int(snapshot.contacted if snapshot.contacted is not None else snapshot.included or 0)
-    frame = steady_frame(spec.start, when, count, config.analysis.exposure)
-    basis = ("basis_snapshot", {"count": count, "measure": measure, "date": snapshot.as_of,
+
+    def count(s: Snapshot) -> int | None:
+        return s.contacted if measure == "contacted" else s.included
+
+    figures = [(s.as_of, int(c)) for s in config.observed
+               if s.as_of < min(snapshot.as_of, as_of or snapshot.as_of)
+               and (c := count(s)) is not None]
+    latest = int(count(snapshot) or 0)
+    figures.append((as_of or snapshot.as_of, latest))
+    plan = (accrual_plan(config) if start is None else
+            Plan.straight(months_between(begin, spec.end + dt.timedelta(days=1))))
+    frame = snapshot_frame(begin, figures, config.analysis.exposure, plan)
+    basis = ("basis_snapshot", {"count": latest, "measure": measure, "date": snapshot.as_of,
                                 "source": snapshot.source})
-    return RecruitmentHistory(frame, pd.Series(dtype=int), measure, basis, True, False)
+    return RecruitmentHistory(frame, pd.Series(dtype=int), measure, basis,
+                              period_frame(begin, spec.end, config.analysis.exposure, plan),
+                              snapshot=True)
 
 
 # --- sentences about the models' results ---------------------------------------------------
@@ -144,8 +185,8 @@ def warning_sentences(warning: EarlyWarning, language: Language = "en") -> str:
     lines = []
     threshold = percent(warning.threshold, language)
     prior = prior_label(warning.prior, language)
-    if warning.history.assumed_steady:
-        lines.append(label("replay_assumed", language))
+    if warning.history.snapshot:
+        lines.append(label("replay_snapshot", language))
     if warning.first_warning is None:
         lines.append(label("replay_never", language, threshold=threshold, prior=prior))
     else:
@@ -254,7 +295,7 @@ def snapshot_date_sensitivity(config: Config, snapshot: Snapshot, *,
     ``observed_rate``, ``required_rate``.
     """
     spec = config.programme
-    duration = months_between(spec.start, spec.end + dt.timedelta(days=1))
+    duration = period_months(config)
     weight = config.analysis.prior_weight if prior_weight is None else prior_weight
     rows = []
     for share in shares:
@@ -268,6 +309,44 @@ def snapshot_date_sensitivity(config: Config, snapshot: Snapshot, *,
                      "final_q975": d["final_count"]["q975"],
                      "observed_rate": d["observed_rate"], "required_rate": d["required_rate"]})
     return pd.DataFrame(rows)
+
+
+def start_dates(config: Config, steps: int = 4) -> list[dt.date]:
+    """Dates recruitment may really have started: ``programme.started`` from its earliest to
+    its latest date in ``steps`` even steps (first of the month), else the config's start."""
+    spec = config.programme
+    if spec.started is None:
+        return [spec.start]
+    first, last = spec.started.earliest, spec.started.latest
+    span = months_between(first, last)
+    dates = [date_at(first, span * i / (steps - 1)) for i in range(steps)]
+    return list(dict.fromkeys(d.replace(day=1) if i else d for i, d in enumerate(dates)))
+
+
+def snapshot_pace(config: Config, snapshot: Snapshot, *,
+                  shares: Sequence[float] = SNAPSHOT_SHARES) -> pd.DataFrame:
+    """The pace at the published figure for each plausible start and date of the figure.
+
+    When only a figure is published, its pace against the plan is what can be said, and it
+    depends on when recruitment really started (a grant decided months into the period) and
+    when the figure was taken. The plan runs from each start to the end of the period.
+    Columns: ``start``, ``share`` (of the official period at which the figure was taken),
+    ``as_of``, ``elapsed`` (months since that start), ``pace_ratio``.
+    """
+    spec = config.programme
+    duration = period_months(config)
+    rows = []
+    for start in start_dates(config):
+        for share in shares:
+            when = date_at(spec.start, share * duration)
+            if when <= start:
+                continue
+            history = snapshot_history(config, snapshot, as_of=when, start=start)
+            span = months_between(start, spec.end + dt.timedelta(days=1))
+            planned = spec.target * history.effective_elapsed / span
+            rows.append({"start": start.isoformat(), "share": share, "as_of": when.isoformat(),
+                         "elapsed": history.elapsed, "pace_ratio": history.recruited / planned})
+    return pd.DataFrame(rows, columns=["start", "share", "as_of", "elapsed", "pace_ratio"])
 
 
 # --- the assessment -------------------------------------------------------------------------
@@ -362,8 +441,8 @@ class ShortfallAssessment:
         """The monthly history with the headline forecast's bands appended (tidy)."""
         history = self.history.monthly.assign(kind="observed")
         bands = self.forecast.to_frame()
-        offset = self.history.elapsed - self.history.effective_elapsed
-        bands = bands.assign(elapsed=bands["time"] + offset, kind="forecast").drop(columns="time")
+        bands = bands.assign(elapsed=self.history.calendar_time(bands["time"].to_numpy()),
+                             kind="forecast").drop(columns="time")
         return pd.concat([history, bands], ignore_index=True)
 
     def summary(self, language: Language | None = None) -> str:
@@ -396,11 +475,11 @@ class ShortfallAssessment:
                 planned=number(need["planned_rate"] or 0.0, lang, 1)))
         t50 = f["time_to_target"]["q50"]
         if t50 is not None:
-            offset = self.history.elapsed - self.history.effective_elapsed
-            when = date_at(self.start, t50 + offset)
+            months = float(self.history.calendar_time(t50))
+            when = date_at(self.start, months)
             lines.append(label("headline_reached", lang, n=number(self.target, lang),
                                when=month_text(f"{when:%Y-%m}", lang),
-                               times=number((t50 + offset) / self.duration, lang, 1)))
+                               times=number(months / self.duration, lang, 1)))
         lines.append(warning_sentences(self.warning, lang))
         if self.synthetic:
             lines.append(label("parts_synthetic", lang))

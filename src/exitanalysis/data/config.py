@@ -47,18 +47,30 @@ class Organisation(_Strict):
     name: str = Field(min_length=1)
 
 
-class Closure(_Strict):
-    """When the programme was closed early; a range when only the year is known."""
+class DateRange(_Strict):
+    """A date known only within a range (the year of a closure, a start that depended on a
+    grant decision), with the source that says so."""
 
     earliest: dt.date
     latest: dt.date
     source: str = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _ordered(self) -> Closure:
+    def _ordered(self) -> DateRange:
         if self.earliest > self.latest:
             raise ValueError("earliest must not be after latest")
         return self
+
+
+#: When a programme was closed early: a range when only the year is known.
+Closure = DateRange
+
+
+class PlanPoint(_Strict):
+    """A point of the planned accrual curve: ``count`` persons planned by ``date``."""
+
+    date: dt.date
+    count: int = Field(ge=0)
 
 
 class ProgrammeSpec(_Strict):
@@ -69,7 +81,10 @@ class ProgrammeSpec(_Strict):
     end: dt.date
     target: int = Field(ge=1)
     organisations: list[Organisation] = Field(min_length=1)
-    closed: Closure | None = None
+    closed: DateRange | None = None
+    started: DateRange | None = None
+    plan: list[PlanPoint] = Field(default_factory=list)
+    ramp_up_months: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _period_and_ids(self) -> ProgrammeSpec:
@@ -77,6 +92,10 @@ class ProgrammeSpec(_Strict):
             raise ValueError("start must not be after end")
         if self.closed is not None and not self.start <= self.closed.earliest:
             raise ValueError("closed.earliest must not be before start")
+        if self.started is not None and not (
+                self.start <= self.started.earliest and self.started.latest < self.end):
+            raise ValueError("started must lie within the period (from start, before end)")
+        self._check_plan()
         ids = [o.id for o in self.organisations]
         duplicated = sorted({i for i in ids if ids.count(i) > 1})
         if duplicated:
@@ -88,6 +107,23 @@ class ProgrammeSpec(_Strict):
                 f"({', '.join(EXTERNAL_PARTIES)}); clashing: {', '.join(clashing)}"
             )
         return self
+
+    def _check_plan(self) -> None:
+        if self.plan and self.ramp_up_months is not None:
+            raise ValueError("give 'plan' or 'ramp_up_months', not both")
+        dates = [p.date for p in self.plan]
+        counts = [p.count for p in self.plan]
+        if any(not self.start < d <= self.end for d in dates):
+            raise ValueError("plan dates must lie after start and not after end")
+        if any(b <= a for a, b in zip(dates, dates[1:], strict=False)):
+            raise ValueError("plan dates must increase")
+        if any(b < a for a, b in zip(counts, counts[1:], strict=False)):
+            raise ValueError("planned counts must not decrease (they are cumulative)")
+        if any(c > self.target for c in counts):
+            raise ValueError("a planned count must not exceed the target")
+        period = (self.end - self.start).days / 30.4375
+        if self.ramp_up_months is not None and self.ramp_up_months >= period:
+            raise ValueError("ramp_up_months must be shorter than the period")
 
     @property
     def organisation_ids(self) -> tuple[str, ...]:

@@ -86,18 +86,19 @@ def plot_shortfall_fan(assessment: ShortfallAssessment, ax: Axes | None = None,
     start = assessment.start
     observed_x = np.concatenate([[_day(start)], _dates(start, monthly["elapsed"])])
     observed_y = np.concatenate([[0], monthly["cumulative"].to_numpy()])
-    if history.assumed_steady:
-        ax.plot(observed_x, observed_y, color=_OBSERVED, lw=1.5, ls="--",
-                label=label("steady_assumed", language))
-        ax.plot([observed_x[-1]], [observed_y[-1]], "o", color=_OBSERVED, ms=7,
-                label=f"{label('published_figure', language)}: {observed_y[-1]} "
-                      f"({text_date(mdates.num2date(observed_x[-1]).date(), language)})")
+    if history.snapshot:
+        # Only the start (nobody yet) and the published figures are known: no line joins them.
+        ax.plot(observed_x, observed_y, "o", color=_OBSERVED, ms=7,
+                label=label("published_points", language))
+        ax.annotate(f"{label('published_figure', language)}: {observed_y[-1]} "
+                    f"({text_date(mdates.num2date(observed_x[-1]).date(), language)})",
+                    xy=(observed_x[-1], observed_y[-1]), xytext=(-8, 8),
+                    textcoords="offset points", ha="right", fontsize=8, color=_OBSERVED)
     else:
         ax.step(observed_x, observed_y, where="post", color=_OBSERVED, lw=2,
                 label=label("observed", language))
     bands = assessment.forecast.to_frame(step=1.0)
-    offset = history.elapsed - history.effective_elapsed
-    x = _dates(start, bands["time"] + offset)
+    x = _dates(start, history.calendar_time(bands["time"].to_numpy()))
     ax.fill_between(x, bands["q025"], bands["q975"], color=_BAND, lw=0,
                     label=label("band_95", language))
     ax.fill_between(x, bands["q25"], bands["q75"], color=_BAND_DARK, lw=0, alpha=0.6,

@@ -37,6 +37,72 @@ class ReducedTime(Protocol):
     def weight(self) -> float: ...
 
 
+# --- the plan ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The planned accrual curve: the share of the target planned by each point of the period.
+
+    ``share(τ)`` is piecewise linear through ``knots`` (calendar months since the start) and
+    ``shares`` (0 at the start, 1 at the end). The default is a straight line: the same
+    number of persons every month.
+
+    Attributes
+    ----------
+    duration
+        Length of the period in calendar months (T).
+    knots, shares
+        The curve's points.
+    kind
+        ``straight``, ``points`` (planned counts at dates) or ``ramp`` (a linear ramp-up).
+    """
+
+    duration: float
+    knots: tuple[float, ...]
+    shares: tuple[float, ...]
+    kind: str = "straight"
+
+    @classmethod
+    def straight(cls, duration: float) -> Plan:
+        return cls(duration, (0.0, duration), (0.0, 1.0))
+
+    @classmethod
+    def from_points(cls, duration: float, months: Sequence[float],
+                    shares: Sequence[float]) -> Plan:
+        """Through planned shares of the target at ``months`` after the start, then to 1 at
+        the end."""
+        knots = [0.0, *(float(m) for m in months)]
+        values = [0.0, *(float(v) for v in shares)]
+        if knots[-1] < duration:
+            knots.append(duration)
+            values.append(1.0)
+        return cls(duration, tuple(knots), tuple(values), "points")
+
+    @classmethod
+    def ramp(cls, duration: float, months: float) -> Plan:
+        """The monthly rate rises linearly from 0 to full pace over ``months``, then stays.
+
+        The share planned by τ is τ²/(2R) / (T − R/2) during the ramp and (τ − R/2) / (T − R/2)
+        after it (R = ``months``): the same target, reached by the end.
+        """
+        ramp = np.linspace(0.0, months, 41)
+        scale = duration - months / 2
+        knots = (*ramp, duration)
+        shares = (*(ramp**2 / (2 * months) / scale), 1.0)
+        return cls(duration, tuple(float(k) for k in knots), tuple(float(v) for v in shares),
+                   "ramp")
+
+    def share(self, months: float | np.ndarray) -> np.ndarray:
+        """Share of the target planned by ``months`` calendar months after the start."""
+        return np.asarray(np.interp(months, self.knots, self.shares))
+
+    def time(self, months: float | np.ndarray) -> np.ndarray:
+        """Plan time by ``months``: T · share, the months a steady plan would have taken to
+        plan the same number (the time unit of the forecasts)."""
+        return self.duration * self.share(months)
+
+
 # --- calendar months ----------------------------------------------------------------------
 
 
@@ -79,10 +145,16 @@ class RecruitmentHistory:
     Attributes
     ----------
     monthly
-        One row per month from the start: ``month`` (``YYYY-MM``), ``calendar`` (months
-        counted: 1, or less for the last, partial month), ``exposure`` (share of normal
-        recruitment time), ``recruited`` (in the month), ``cumulative``, ``elapsed`` (calendar
-        months at the month's end) and ``effective_elapsed`` (exposure-weighted).
+        One row per month from the start (one row per published figure for a snapshot):
+        ``month`` (``YYYY-MM``), ``calendar`` (months counted: 1, or less for the last,
+        partial month), ``exposure`` (share of normal recruitment time), ``plan_time`` (the
+        month's share of the plan, in plan months: 1 for a steady plan), ``recruited`` (in the
+        month), ``cumulative``, ``elapsed`` (calendar months at the month's end) and
+        ``effective_elapsed`` (plan months weighted by exposure: the forecasts' time).
+    period
+        The whole planned period month by month (the columns of ``monthly``, without counts):
+        it turns effective time into dates, and its last ``effective_elapsed``
+        (:attr:`total_time`) is the horizon of a forecast from any month.
     by_partner
         Persons recruited by each organisation id (empty for a snapshot).
     partner_months
@@ -93,8 +165,9 @@ class RecruitmentHistory:
         Where the counts come from: a key of the report vocabulary (``basis_persons``,
         ``basis_monthly``, ``basis_snapshot``) and its fields
         (:func:`exitanalysis.assess.shortfall.describe_basis` puts it in words).
-    assumed_steady
-        True when the months are not observed but spread evenly to match a snapshot.
+    snapshot
+        True when the rows are published figures, not observed months: nothing is known
+        between them (no month is filled in).
     synthetic
         True when the counts come from synthetic data.
     published
@@ -106,7 +179,8 @@ class RecruitmentHistory:
     by_partner: pd.Series
     measure: str
     basis: tuple[str, dict[str, Any]]
-    assumed_steady: bool = False
+    period: pd.DataFrame
+    snapshot: bool = False
     synthetic: bool = False
     partner_months: pd.DataFrame | None = None
     published: np.ndarray | None = None
@@ -131,6 +205,21 @@ class RecruitmentHistory:
                        partner_months=partner_months, published=safe[: last + 1])
 
     @property
+    def total_time(self) -> float:
+        """Effective time of the whole period (plan months weighted by exposure, closed
+        months to come included)."""
+        return float(self.period["effective_elapsed"].iloc[-1])
+
+    def calendar_time(self, effective: float | np.ndarray) -> np.ndarray:
+        """Calendar months since the start at which ``effective`` time is reached; after the
+        period, every month counts as one normal month."""
+        eff = np.concatenate([[0.0], self.period["effective_elapsed"].to_numpy()])
+        cal = np.concatenate([[0.0], self.period["elapsed"].to_numpy()])
+        value = np.asarray(effective, dtype=float)
+        inside = np.interp(value, eff, cal)
+        return np.where(value > eff[-1], cal[-1] + (value - eff[-1]), inside)
+
+    @property
     def recruited(self) -> int:
         return int(self.monthly["cumulative"].iloc[-1]) if len(self.monthly) else 0
 
@@ -144,45 +233,58 @@ class RecruitmentHistory:
 
 
 def month_frame(start: dt.date, until: dt.date, counts: pd.Series,
-                exposure: Sequence[ReducedTime]) -> pd.DataFrame:
+                exposure: Sequence[ReducedTime], plan: Plan | None = None) -> pd.DataFrame:
     """Months from ``start`` up to the exclusive end ``until``, with counts and exposure.
 
     ``counts`` holds persons recruited by month (index ``YYYY-MM``); the columns are those of
-    :attr:`RecruitmentHistory.monthly`.
+    :attr:`RecruitmentHistory.monthly`. Without a ``plan``, every month is one plan month.
     """
     last = until - dt.timedelta(days=1)
     months = pd.period_range(start, max(last, start), freq="M")
     elapsed = np.array([months_between(start, min(m.end_time.date() + dt.timedelta(days=1),
                                                    until)) for m in months])
     calendar_months = np.diff(np.concatenate([[0.0], elapsed]))
+    plan_time = (np.diff(np.concatenate([[0.0], plan.time(elapsed)])) if plan is not None
+                 else calendar_months)
     weights = exposure_by_month(months, exposure)
     recruited = counts.reindex(months.astype(str), fill_value=0).to_numpy(dtype=int)
     return pd.DataFrame({
         "month": months.astype(str),
         "calendar": calendar_months,
         "exposure": weights,
+        "plan_time": plan_time,
         "recruited": recruited,
         "cumulative": np.cumsum(recruited),
         "elapsed": elapsed,
-        "effective_elapsed": np.cumsum(calendar_months * weights),
+        "effective_elapsed": np.cumsum(plan_time * weights),
     })
 
 
-def steady_frame(start: dt.date, until: dt.date, count: int,
-                 exposure: Sequence[ReducedTime]) -> pd.DataFrame:
-    """Months up to ``until`` with ``count`` persons spread evenly over calendar time.
+def period_frame(start: dt.date, end: dt.date, exposure: Sequence[ReducedTime],
+                 plan: Plan | None = None) -> pd.DataFrame:
+    """Every month of a period (``end`` its last day) with its plan time and exposure, so
+    that closed months still to come shorten the time left."""
+    return month_frame(start, end + dt.timedelta(days=1), pd.Series(dtype=int), exposure, plan)
 
-    The cumulative count at the end of each month is ``floor(m · elapsed / t)``, so it reaches
-    ``count`` exactly at ``until``: the assumption behind a published snapshot.
+
+def snapshot_frame(start: dt.date, figures: Sequence[tuple[dt.date, int]],
+                   exposure: Sequence[ReducedTime], plan: Plan | None = None) -> pd.DataFrame:
+    """One row per published figure (date, cumulative count), in date order.
+
+    Nothing is filled in between them: ``recruited`` is the count since the figure before.
     """
-    frame = month_frame(start, until, pd.Series(dtype=int), exposure)
-    total = months_between(start, until)
-    cumulative = np.floor(count * frame["elapsed"].to_numpy() / total + 1e-9).astype(int)
-    cumulative[-1] = count
-    frame["cumulative"] = cumulative
-    frame["recruited"] = np.diff(np.concatenate([[0], cumulative]))
-    return frame
+    rows = []
+    for when, count in sorted(figures):
+        frame = month_frame(start, when, pd.Series(dtype=int), exposure, plan)
+        # Labelled by the figure's own month: it was known then, not at the month before.
+        rows.append(frame.iloc[-1].to_dict() | {"cumulative": int(count),
+                                                "month": f"{when:%Y-%m}"})
+    out = pd.DataFrame(rows)
+    out["recruited"] = np.diff(np.concatenate([[0], out["cumulative"].to_numpy()])).astype(int)
+    out["cumulative"] = out["cumulative"].astype(int)
+    return out[["month", "calendar", "exposure", "plan_time", "recruited", "cumulative",
+                "elapsed", "effective_elapsed"]]
 
 
-__all__ = ["RecruitmentHistory", "ReducedTime", "date_at", "exposure_by_month",
-           "month_frame", "months_between", "steady_frame"]
+__all__ = ["Plan", "RecruitmentHistory", "ReducedTime", "date_at", "exposure_by_month",
+           "month_frame", "months_between", "period_frame", "snapshot_frame"]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import pandas as pd
 
-from .history import RecruitmentHistory, months_between
+from .history import RecruitmentHistory, date_at, months_between
 from .priors import PriorWeight, prior_key
 from .recruitment import RecruitmentForecast, forecast_overdispersed, forecast_recruitment
 
@@ -49,14 +49,15 @@ def forecast_from_history(history: RecruitmentHistory, *, target: int, duration:
                           month: int | None = None) -> RecruitmentForecast:
     """The Gamma–Poisson forecast at the end of month ``month`` (default: the last).
 
-    Elapsed time is exposure-weighted; the months still to come count as normal months, so
-    the final count is taken at ``effective elapsed + (duration − calendar elapsed)``.
+    Time is the history's effective time (plan months weighted by exposure), and the final
+    count is taken at the effective time of the whole period: months still to come count for
+    what the plan and the exposure say, closed months included.
     """
     row = history.monthly.iloc[-1 if month is None else month]
-    effective, calendar_elapsed = float(row["effective_elapsed"]), float(row["elapsed"])
+    effective = float(row["effective_elapsed"])
     return forecast_recruitment(
         target=target, duration=duration, elapsed=effective, recruited=int(row["cumulative"]),
-        prior_weight=prior_weight, horizon=effective + max(duration - calendar_elapsed, 0.0),
+        prior_weight=prior_weight, horizon=max(history.total_time, effective),
     )
 
 
@@ -67,9 +68,9 @@ def overdispersed_from_history(history: RecruitmentHistory, *, target: int, dura
     weight = 0.5 if prior_weight == "hedging" else prior_weight
     return forecast_overdispersed(
         monthly["recruited"].to_numpy(),
-        exposure=(monthly["calendar"] * monthly["exposure"]).to_numpy(),
+        exposure=(monthly["plan_time"] * monthly["exposure"]).to_numpy(),
         target=target, duration=duration, prior_weight=weight,
-        horizon=history.effective_elapsed + max(duration - history.elapsed, 0.0),
+        horizon=max(history.total_time, history.effective_elapsed),
     )
 
 
@@ -122,7 +123,8 @@ class EarlyWarning:
         """How many months before the closure the warning fired: (least, most)."""
         if self.first_warning is None or self.closure is None:
             return None
-        warned = pd.Period(self.first_warning, "M").end_time.date() + dt.timedelta(days=1)
+        row = self.replay[self.replay["month"] == self.first_warning].iloc[0]
+        warned = date_at(self.start, float(row["elapsed"]))
         return (months_between(warned, self.closure.earliest),
                 months_between(warned, self.closure.latest))
 
@@ -131,8 +133,8 @@ class EarlyWarning:
         :func:`exitanalysis.assess.shortfall.warning_sentences`)."""
         lines = [f"First month with P(reach target) below {self.threshold:.0%} "
                  f"({prior_key(self.prior)}): {self.first_warning or 'none'}."]
-        if self.history.assumed_steady:
-            lines.append("The months are assumed steady up to the published figure.")
+        if self.history.snapshot:
+            lines.append("Only published figures are known: one review at each.")
         for rule in self.pace_rules.itertuples(index=False):
             if rule.fired is not None:
                 lines.append(f"Pace below {rule.limit:.0%} of plan after {rule.at_months:g} "

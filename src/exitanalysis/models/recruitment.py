@@ -409,8 +409,9 @@ def forecast_overdispersed(
     target, duration
         As in :func:`forecast_recruitment` (duration in months).
     exposure
-        Each month's share of normal recruitment time (1 = a normal month, 0 = closed);
-        default all 1. Elapsed time is their sum.
+        Each month's effective time: its share of normal recruitment time (1 = a normal
+        month, 0 = closed), times its plan months when the plan is not steady; default all 1.
+        Elapsed time is their sum.
     prior_weight
         A number in [0, 1] or ``"accelerated"`` (hedging is not offered for this model).
     horizon
@@ -441,8 +442,8 @@ def forecast_overdispersed(
     e = np.ones_like(y) if exposure is None else np.asarray(exposure, dtype=float)
     if y.shape != e.shape:
         raise ArgumentError("exposure", "expected one value per month of counts")
-    if not np.all(np.isfinite(e)) or np.any((e < 0) | (e > 1)):
-        raise ArgumentError("exposure", "expected shares of a normal month, between 0 and 1")
+    if not np.all(np.isfinite(e)) or np.any(e < 0):
+        raise ArgumentError("exposure", "expected each month's effective time, ≥ 0")
     weight = _prior_weight(prior_weight)
     if weight == "hedging":
         raise ArgumentError("prior_weight", "'hedging' is offered for the Poisson model only")

@@ -37,8 +37,14 @@ MISSING = "–"
 def catalogue(language: Language) -> Mapping[str, str]:
     """Every report word of one language, as read from ``<language>.yaml``."""
     path = CATALOGUE_DIR / f"{language}.yaml"
-    entries = yaml.load(path.read_text(encoding="utf-8"),
-                        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    try:
+        entries = yaml.load(path.read_text(encoding="utf-8"),
+                            Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:  # an editor's slip: say where, and the usual cause
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ValueError(f"{path}: not a valid catalogue{where}; a text that holds ': ' or "
+                         "starts with '{' must be in quotes") from None
     if not isinstance(entries, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in entries.items()):
         raise ValueError(f"{path}: expected one 'key: text' per line")
