@@ -252,6 +252,57 @@ def test_summary_and_what_it_would_take(exitpakke) -> None:
     assert "would first have warned in January 2022" in text
 
 
+def test_the_data_reject_the_plan_so_the_headline_uses_the_data_alone(exitpakke) -> None:
+    check = exitpakke.prior_check
+    assert check.conflict and check.p_value < 1e-20 and check.prior_weight == 0.5
+    assert exitpakke.forecast is exitpakke.data_forecast and exitpakke.forecast.prior_weight == 0
+    assert exitpakke.plan_forecast.prior_weight == 0.5
+    headline = exitpakke.headline()
+    assert headline["prior_check"]["conflict"] and headline["forecast"]["prior_weight"] == 0.0
+    assert headline["plan_forecast"]["prior_weight"] == 0.5
+    # The data alone: about 131 (110-156) by the end, not the plan prior's 216 (188-247).
+    final = headline["forecast"]["final_count"]
+    assert (final["q025"], final["q50"], final["q975"]) == (110, 131, 156)
+    assert headline["plan_forecast"]["final_count"]["q50"] == 216
+
+
+def test_every_number_in_the_headline_comes_from_the_result_it_describes(exitpakke) -> None:
+    # Each sentence's numbers recomputed from the result objects' own accessors.
+    text = exitpakke.summary()
+    head, plan, data = exitpakke.forecast, exitpakke.plan_forecast, exitpakke.data_forecast
+    q = [int(v) for v in head.count_quantiles([0.5, 0.025, 0.975])]
+    assert f"Forecast for the end: {q[0]} (median; 95% interval {q[1]} to {q[2]})." in text
+    pq = [int(v) for v in plan.count_quantiles([0.5, 0.025, 0.975])]
+    assert (f"If the plan had been right (P = 0.5): {pq[0]} by the end (95% interval {pq[1]} "
+            f"to {pq[2]})") in text
+    expected = round(465 * exitpakke.history.effective_elapsed / 48)
+    assert f"as far from the planned {expected} as 64" in text
+    # "At the rate seen so far" is the observed rate and the data-alone forecast, not the
+    # plan prior's posterior rate.
+    rate = 64 / exitpakke.history.effective_elapsed
+    assert data is not None and data.prior_weight == 0.0
+    times = exitpakke.history.calendar_time(data.time_quantiles([0.5, 0.025, 0.975]))
+    when = [date_at(dt.date(2020, 1, 1), float(t)).strftime("%B %Y") for t in times]
+    assert (f"At the rate seen so far ({rate:.1f} a month), 465 would be reached around "
+            f"{when[0]} (median; 95% interval {when[1]} to {when[2]})") in text
+    assert when[0] == "November 2033"  # the issue's independent figure for 2.8 a month
+    required = (465 - 64) / (exitpakke.history.total_time - exitpakke.history.effective_elapsed)
+    assert (f"{required:.1f} persons a month are needed from now on: "
+            f"{required / rate:.1f} times the {rate:.1f} a month so far") in text
+
+
+def test_a_plan_the_data_fit_stays_the_headline(tmp_path: Path) -> None:
+    # 25 contacted by month 24 of a 48-month plan for 50: on plan, so the plan prior stays.
+    config = xa.load_config(write_programme(tmp_path, config_changes={
+        "programme.target": 50, "data": {}, "analysis.exposure": [],
+        "observed": [{"as_of": "2022-01-01", "contacted": 25, "source": "test"}]}))
+    assessment = xa.assess_shortfall(xa.load_programme(config))
+    assert not assessment.prior_check.conflict and assessment.prior_check.p_value > 0.5
+    assert assessment.forecast is assessment.plan_forecast
+    assert "The data are consistent with the plan used as a prior" in assessment.summary()
+    assert "If the plan had been right" not in assessment.summary()
+
+
 def test_figures_are_marked_exactly_when_their_data_are_synthetic(exitpakke) -> None:
     assert not is_marked_synthetic(exitpakke.plot().figure)
     assert not is_marked_synthetic(exitpakke.plot_replay().figure)

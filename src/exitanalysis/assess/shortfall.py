@@ -41,8 +41,8 @@ from ..models.monitoring import (
 )
 from ..models.partners import PartnerRates, fit_partners
 from ..models.priors import PriorWeight
-from ..models.recruitment import RecruitmentForecast
-from ..text import Language, label, number, percent, prior_label, probability
+from ..models.recruitment import PriorCheck, RecruitmentForecast, prior_check
+from ..text import Language, label, number, p_value, percent, prior_label, probability
 from ..text import date as date_text
 from ..text import month as month_text
 
@@ -367,7 +367,17 @@ class ShortfallAssessment:
     history
         The monthly history behind the headline.
     forecast
-        The headline forecast (Gamma–Poisson, the config's prior weight).
+        The headline forecast (Gamma–Poisson): under the config's prior weight when the data
+        are consistent with the plan, else from the data alone (P = 0; hedging when there is
+        no recruit yet, since the data alone then identify no rate).
+    prior_check
+        Whether the data reject the plan as a prior (:func:`~exitanalysis.models.recruitment
+        .prior_check`), which decides the headline forecast.
+    plan_forecast
+        The forecast under the config's prior weight: "if the plan had been right".
+    data_forecast
+        The forecast from the data alone (P = 0): "at the rate seen so far"; ``None`` with no
+        recruit yet.
     warning
         The early-warning replay on the same history.
     prior_sensitivity, snapshot_sensitivity
@@ -390,6 +400,9 @@ class ShortfallAssessment:
     forecast: RecruitmentForecast
     warning: EarlyWarning
     prior_sensitivity: pd.DataFrame
+    prior_check: PriorCheck
+    plan_forecast: RecruitmentForecast
+    data_forecast: RecruitmentForecast | None
     snapshot_sensitivity: pd.DataFrame | None
     case_history: RecruitmentHistory | None = None
     comparison: ModelComparison | None = None
@@ -404,6 +417,8 @@ class ShortfallAssessment:
         """``manifest.json``'s ``headline``: the forecast, first warning and threshold."""
         return {
             "forecast": self.forecast.to_dict(),
+            "prior_check": self.prior_check.to_dict(),
+            "plan_forecast": self.plan_forecast.to_dict(),
             "first_warning": self.warning.first_warning,
             "warning_threshold": self.warning.threshold,
             "status": self.status,
@@ -459,31 +474,67 @@ class ShortfallAssessment:
             n=number(self.target, lang))]
         if measure == "contacted":
             lines.append(label("contacts_upper_bound", lang))
+        lines.extend(self._prior_sentences(lang))
         lines.append(label(
             "headline_pace", lang, pace=percent(f["pace_ratio"], lang),
             n=number(self.target, lang), end=date_text(self.end, lang),
             p=probability(f["p_reach_target"], lang),
             prior=prior_label(self.forecast.prior_weight, lang)))
         final = f["final_count"]
-        lines.append(label("headline_expected", lang, mean=number(final["mean"], lang),
+        lines.append(label("headline_expected", lang, median=number(final["q50"], lang),
                            low=number(final["q025"], lang), high=number(final["q975"], lang)))
+        if self.prior_check.conflict:
+            plan = self.plan_forecast.to_dict()
+            lines.append(label(
+                "headline_if_plan", lang, prior=prior_label(self.plan_forecast.prior_weight, lang),
+                median=number(plan["final_count"]["q50"], lang),
+                low=number(plan["final_count"]["q025"], lang),
+                high=number(plan["final_count"]["q975"], lang),
+                p=probability(plan["p_reach_target"], lang)))
         if need["required_rate"] is not None and need["observed_rate"]:
             lines.append(label(
                 "headline_required", lang, required=number(need["required_rate"], lang, 1),
                 multiple=number(need["multiple"] or 0.0, lang, 1),
                 observed=number(need["observed_rate"], lang, 1),
                 planned=number(need["planned_rate"] or 0.0, lang, 1)))
-        t50 = f["time_to_target"]["q50"]
-        if t50 is not None:
-            months = float(self.history.calendar_time(t50))
-            when = date_at(self.start, months)
-            lines.append(label("headline_reached", lang, n=number(self.target, lang),
-                               when=month_text(f"{when:%Y-%m}", lang),
-                               times=number(months / self.duration, lang, 1)))
+        reached = self.reached_at_observed_rate()
+        if reached is not None:
+            lines.append(label(
+                "headline_reached", lang, n=number(self.target, lang),
+                observed=number(need["observed_rate"] or 0.0, lang, 1),
+                when=month_text(reached["median"], lang), low=month_text(reached["low"], lang),
+                high=month_text(reached["high"], lang),
+                times=number(reached["median_months"] / self.duration, lang, 1)))
         lines.append(warning_sentences(self.warning, lang))
         if self.synthetic:
             lines.append(label("parts_synthetic", lang))
         return "\n".join(lines)
+
+    def _prior_sentences(self, lang: Language) -> list[str]:
+        check = self.prior_check
+        if check.p_value is None:
+            return []
+        words = {"prior": prior_label(check.prior_weight, lang),
+                 "expected": number(check.expected, lang), "m": number(check.observed, lang),
+                 "p": p_value(check.p_value, lang)}
+        if not check.conflict:
+            return [label("prior_fits", lang, **words)]
+        key = "prior_conflict" if self.forecast.prior_weight == 0 else "prior_conflict_hedging"
+        return [label(key, lang, **words)]
+
+    def reached_at_observed_rate(self) -> dict[str, Any] | None:
+        """When the target would be reached at the rate seen so far: the median and 95 %
+        interval of the time to target from the data alone (P = 0), as months (``YYYY-MM``)
+        and, for the median, calendar months since the start."""
+        if self.data_forecast is None:
+            return None
+        times = self.data_forecast.time_quantiles([0.5, 0.025, 0.975])
+        if not np.all(np.isfinite(times)):
+            return None
+        months = self.history.calendar_time(times)
+        dates = [f"{date_at(self.start, float(m)):%Y-%m}" for m in months]
+        return {"median": dates[0], "low": dates[1], "high": dates[2],
+                "median_months": float(months[0])}
 
     def _repr_html_(self) -> str:
         return "".join(f"<p>{html.escape(s)}</p>" for s in self.summary().splitlines())
@@ -566,8 +617,10 @@ class ShortfallAssessment:
                                             basis=describe_basis(history, lang))
                              + "\n" + warning_sentences(self.case_warning, lang))
         if topic == "sensitivity":
+            medians = self.prior_sensitivity["final_q50"]
             text = label("sens_prior", lang,
-                         range=_range(self.prior_sensitivity["p_reach_target"], lang))
+                         range=_range(self.prior_sensitivity["p_reach_target"], lang),
+                         low=number(medians.min(), lang), high=number(medians.max(), lang))
             if self.snapshot_sensitivity is not None:
                 snap = self.snapshot_sensitivity
                 same = _verdict(snap["p_reach_target"], self.warning.threshold)
@@ -668,7 +721,10 @@ def headline_frame(assessment: ShortfallAssessment) -> pd.DataFrame:
         **{f"final_{k}": v for k, v in f["final_count"].items() if k != "mean"},
         **{f"time_to_target_{k}": v for k, v in f["time_to_target"].items()},
         "observed_rate": f["observed_rate"], "required_rate": f["required_rate"],
-        "pace_ratio": f["pace_ratio"], "first_warning": d["first_warning"],
+        "pace_ratio": f["pace_ratio"], "prior_check_p": d["prior_check"]["p_value"],
+        "prior_conflict": d["prior_check"]["conflict"],
+        "plan_final_q50": d["plan_forecast"]["final_count"]["q50"],
+        "first_warning": d["first_warning"],
         "warning_threshold": d["warning_threshold"], "status": d["status"],
     }])
 
@@ -745,8 +801,22 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
                                threshold=config.analysis.warning_threshold, prior=weight,
                                closure=spec.closed)
 
-    forecast = forecast_from_history(history, target=spec.target, duration=duration,
-                                     prior_weight=weight)
+    plan_forecast = forecast_from_history(history, target=spec.target, duration=duration,
+                                          prior_weight=weight)
+    check = prior_check(target=spec.target, duration=duration,
+                        elapsed=history.effective_elapsed, recruited=history.recruited,
+                        prior_weight=weight)
+    data_forecast = (forecast_from_history(history, target=spec.target, duration=duration,
+                                           prior_weight=0.0) if history.recruited > 0 else None)
+    # A prior the data reject would pull the forecast towards a plan that has already failed:
+    # the headline then rests on the data alone (or hedging, before any recruit).
+    if not check.conflict:
+        forecast = plan_forecast
+    elif data_forecast is not None:
+        forecast = data_forecast
+    else:
+        forecast = forecast_from_history(history, target=spec.target, duration=duration,
+                                         prior_weight="hedging")
     comparison = partners = case_warning = None
     if case_history is not None and case_history.recruited > 0:
         comparison = ModelComparison(
@@ -765,7 +835,8 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
     return ShortfallAssessment(
         programme=spec.name, target=spec.target, duration=duration, start=spec.start,
         end=spec.end, source="published snapshot" if source == "snapshot" else "case data",
-        history=history, forecast=forecast, warning=replay(history),
+        history=history, forecast=forecast, warning=replay(history), prior_check=check,
+        plan_forecast=plan_forecast, data_forecast=data_forecast,
         prior_sensitivity=prior_sensitivity(history, target=spec.target, duration=duration),
         snapshot_sensitivity=(snapshot_date_sensitivity(config, snapshot, prior_weight=weight)
                               if snapshot is not None else None),

@@ -35,7 +35,7 @@ from ..errors import ArgumentError
 from .checks import check_plan, finite, probabilities, whole
 from .checks import counts as check_counts
 from .predictive import GammaProcessMixture, GammaRateMixture, Predictive
-from .priors import PriorWeight, parse_prior_weight
+from .priors import PriorWeight, parse_prior_weight, prior_key
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -386,6 +386,125 @@ def _weighted_quantiles(values: np.ndarray, weights: np.ndarray,
     return [float(values[int(i)]) for i in positions]
 
 
+# --- does the plan fit the data? ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriorCheck:
+    """Box's (1980) prior predictive check of the plan used as a prior.
+
+    Attributes
+    ----------
+    p_value
+        The prior predictive probability of a count at least as far from the plan's
+        expected count as the one observed, P(|X − E X| ≥ |m − E X|), with X the count by
+        ``elapsed`` drawn from the prior predictive distribution. ``None`` when there is no
+        plan prior to check (P = 0).
+    conflict
+        ``p_value`` below ``level``: the data reject the plan as a prior.
+    expected
+        E X = n·t/T, the count the plan expected by then.
+    observed
+        m, the count observed.
+    prior_weight, level
+        The prior checked and the level of the check.
+    """
+
+    p_value: float | None
+    conflict: bool
+    expected: float
+    observed: int
+    prior_weight: PriorWeight
+    level: float
+
+    @property
+    def method(self) -> str:
+        """The check in words, for the manifest."""
+        if self.p_value is None:
+            return "none: the forecast uses no plan prior (P = 0)"
+        return ("prior predictive check (Box 1980): P(|X - E X| >= |m - E X|) for the count X "
+                f"by now under the plan prior ({prior_key(self.prior_weight)}); conflict "
+                f"when below {self.level:g}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """``headline.prior_check`` of the manifest (CONTRACT §4)."""
+        return {"p_value": self.p_value, "conflict": self.conflict, "method": self.method,
+                "expected": round(self.expected, 3), "observed": self.observed,
+                "prior_weight": self.prior_weight, "level": self.level}
+
+
+def prior_check(*, target: int, duration: float, elapsed: float, recruited: int,
+                prior_weight: PriorWeight | str = 0.5, level: float = 0.01) -> PriorCheck:
+    """Check whether the data are a plausible outcome of the plan used as a prior.
+
+    Parameters
+    ----------
+    target, duration, elapsed, recruited
+        As in :func:`forecast_recruitment`.
+    prior_weight
+        The prior to check: a number, ``accelerated`` or ``hedging`` (a uniform mixture over
+        the hedging grid, before the data weight it).
+    level
+        Below this p-value the data reject the prior (CONTRACT §4: 0.01).
+
+    Returns
+    -------
+    PriorCheck
+
+    Notes
+    -----
+    Under λ ~ Gamma(n·P, T·P) the count by t is negative binomial, NegBin(n·P, T·P/(T·P + t)),
+    with mean n·t/T whatever P is; the hedging prior mixes these over its grid of P. The
+    p-value is the prior predictive probability of the counts no more probable than the one
+    observed, P(π(X) ≤ π(m)) (Evans & Moshonov 2006, Bayesian Analysis 1:893, which refines
+    Box 1980, J R Stat Soc A 143:383): both tails, each cut where the predictive is as
+    improbable as m. It is exact up to 1e-12 of probability mass beyond the counts summed.
+    """
+    weight = _prior_weight(prior_weight)
+    target, duration, elapsed, recruited = check_plan(target=target, duration=duration,
+                                                      elapsed=elapsed, recruited=recruited)
+    level = finite("level", level, above=0.0, high=1.0)
+    expected = target * elapsed / duration
+    if weight == "hedging":
+        grid = HEDGING_GRID
+    else:
+        p = max(1.0 - recruited / target, 0.0) if weight == "accelerated" else float(weight)
+        grid = np.array([p])
+    if elapsed == 0 or not np.all(grid > 0):
+        return PriorCheck(None, False, expected, recruited, weight, level)
+    shapes = target * grid
+    probs = duration * grid / (duration * grid + elapsed)
+    p_value = _as_improbable(recruited, shapes, probs)
+    return PriorCheck(p_value, p_value < level, expected, recruited, weight, level)
+
+
+def _as_improbable(m: int, shapes: np.ndarray, probs: np.ndarray) -> float:
+    """P(π(X) ≤ π(m)) for X from the equal-weight mixture of NegBin(shapes, probs)."""
+    weight = 1.0 / len(shapes)
+
+    def log_pmf(x: np.ndarray) -> np.ndarray:
+        out = np.full(len(x), -np.inf)
+        for chunk in range(0, len(shapes), 100):  # bounded memory for the hedging grid
+            part = stats.nbinom.logpmf(x[None, :], shapes[chunk:chunk + 100, None],
+                                       probs[chunk:chunk + 100, None])
+            out = np.logaddexp(out, special.logsumexp(part, axis=0))
+        return out + math.log(weight)
+
+    at_m = float(log_pmf(np.array([m]))[0])
+    means = shapes * (1 - probs) / probs
+    sds = np.sqrt(means / probs)
+    upper = int(max(m, float(np.max(means + 20 * sds)))) + 1
+    # Far enough that what lies beyond is a negligible share of a tail as improbable as m.
+    while log_pmf(np.array([upper]))[0] > at_m - 30 or float(
+            weight * stats.nbinom.sf(upper, shapes, probs).sum()) > 1e-12:
+        upper *= 2
+    x = np.arange(upper + 1)
+    log_p = log_pmf(x)
+    inside = log_p <= at_m + 1e-9
+    beyond = float(weight * stats.nbinom.sf(upper, shapes, probs).sum())
+    return float(min(np.exp(log_p[inside]).sum() + beyond, 1.0))
+
+
 # --- over-dispersed months ----------------------------------------------------------------
 
 
@@ -504,9 +623,11 @@ def forecast_overdispersed(
 __all__ = [
     "HEDGING_GRID",
     "QUANTILES",
+    "PriorCheck",
     "RecruitmentForecast",
     "forecast_overdispersed",
     "forecast_recruitment",
     "hedging_weights",
+    "prior_check",
     "quantile_key",
 ]

@@ -108,6 +108,15 @@ def probability(value: float, language: Language = "en") -> str:
     return percent(value, language, 1)
 
 
+def p_value(value: float, language: Language = "en") -> str:
+    """A p-value as a paper writes it: ``p = 0.391``, or ``p < 0.001`` when smaller."""
+    if _missing(value):
+        return MISSING
+    if value < 0.001:
+        return f"p < {number(0.001, language, 3)}"
+    return f"p = {number(value, language, 3)}"
+
+
 def prior_label(prior: float | str, language: Language = "en") -> str:
     """A prior weight as a reader sees it: ``P = 0,5`` in Danish; ``hedging`` in words.
 
@@ -145,5 +154,5 @@ def file_format(kind: str, encoding: str | None, separator: str | None,
 
 
 __all__ = ["CATALOGUE_DIR", "LOCALES", "MISSING", "Language", "catalogue", "date",
-           "file_format", "has_label", "label", "labels", "month", "number", "percent",
+           "file_format", "has_label", "label", "labels", "month", "number", "p_value", "percent",
            "prior_label", "probability"]
