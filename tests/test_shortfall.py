@@ -170,18 +170,18 @@ def test_replay_uses_only_what_was_known(exitpakke) -> None:
     assert warning.first_warning == "2022-01"
     low, high = warning.months_before_closure()
     assert (round(low), round(high)) == (12, 24)
-    # Monthly case data: every month equals a fresh forecast from that month's numbers.
+    # Monthly case data: every month's P(reach) is a fresh data-alone forecast from that
+    # month's numbers, and its warning compares that month's count with a fixed boundary.
     case = exitpakke.case_warning
     replay = case.to_frame()
-    assert set(replay["prior"]) == {"P = 0", "P = 0.25", "P = 0.5", "P = 1", "hedging"}
-    main = replay[replay["prior"] == "P = 0.5"].reset_index(drop=True)
-    assert len(main) == len(case.history.monthly)
-    for i in (0, 5, 23):
+    assert len(replay) == len(case.history.monthly)
+    for i in (1, 5, 23):
         fresh = forecast_from_history(case.history, target=465, duration=48.0,
-                                      prior_weight=0.5, month=i)
-        assert main.loc[i, "p_reach"] == pytest.approx(fresh.p_reach_target, rel=1e-12)
-    # With no recruits and no prior, nothing is known: missing, not zero.
-    zero = replay[(replay["prior"] == "P = 0") & (replay["recruited"] == 0)]
+                                      prior_weight=0.0, month=i)
+        assert replay.loc[i, "p_reach"] == pytest.approx(fresh.p_reach_target, rel=1e-12)
+    assert replay["boundary"].tolist() == [case.rule.boundary_at(e) for e in replay["elapsed"]]
+    # With no recruits, the data alone know nothing: missing, not zero.
+    zero = replay[replay["recruited"] == 0]
     assert len(zero) and zero["p_reach"].isna().all()
 
 
@@ -200,9 +200,25 @@ def test_pace_rules() -> None:
     assert rules.loc[18.0, "pace_ratio"] == pytest.approx(8 / 50)
     assert rules.loc[30.0, "fired"]
     assert rules.loc[30.0, "pace_ratio"] == pytest.approx(8 / (100 * 30 / 36))
-    assert "Pace rule (below 20% of plan after 18 months): fired" in warning_sentences(warning)
+    english = warning_sentences(warning)
+    assert ("Pace rule (below 20% of the planned pace after 18 months), checked at the first "
+            "review then, June 2021: fired; the pace was 16%.") in english
+    assert "Sasaki et al. 2024, Trials 25:665" in english and "grace period" in english
     danish = warning_sentences(warning, "da")
-    assert "Tempo-regel (under 20\u00a0% af planen efter 18 måneder): udløst" in danish
+    assert "Tempo-regel (under 20\u00a0% af det planlagte tempo efter 18 måneder)" in danish
+
+
+def test_pace_rules_use_the_planned_calendar_pace() -> None:
+    # A month closed by a lockdown does not lower the plan the JCOG rules compare with.
+    start = dt.date(2020, 1, 1)
+    closed = ExposurePeriod(start=dt.date(2020, 3, 1), end=dt.date(2020, 8, 31), weight=0.0,
+                            reason="lockdown")
+    counts = pd.Series({"2020-12": 8, "2021-06": 1})  # 9 by month 18 of a plan for 100 in 36
+    history = RecruitmentHistory(month_frame(start, dt.date(2023, 1, 1), counts, [closed]),
+                                 pd.Series(dtype=int), "included", ("test", {}),
+                                 period_frame(start, dt.date(2022, 12, 31), [closed]))
+    rules = replay_warnings(history, target=100, duration=36, start=start).pace_rules
+    assert rules.set_index("at_months").loc[18.0, "pace_ratio"] == pytest.approx(9 / 50)
 
 
 def test_headline_rests_on_the_published_figure_when_case_data_are_synthetic(exitpakke) -> None:

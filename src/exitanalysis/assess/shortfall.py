@@ -38,6 +38,7 @@ from ..models.monitoring import (
     overdispersed_from_history,
     prior_sensitivity,
     replay_warnings,
+    warning_rule,
 )
 from ..models.partners import PartnerRates, fit_partners
 from ..models.priors import PriorWeight
@@ -180,34 +181,58 @@ def describe_basis(history: RecruitmentHistory, language: Language = "en") -> st
 
 
 def warning_sentences(warning: EarlyWarning, language: Language = "en") -> str:
-    """The early-warning replay in sentences: the first warning, its distance from the
-    closure, and the pace rules."""
+    """The early-warning replay in sentences: the rule and its false-alarm rate, the first
+    warning, its distance from the closure, and the pace rules."""
+    rule = warning.rule
     lines = []
-    threshold = percent(warning.threshold, language)
-    prior = prior_label(warning.prior, language)
     if warning.history.snapshot:
         lines.append(label("replay_snapshot", language))
-    if warning.first_warning is None:
-        lines.append(label("replay_never", language, threshold=threshold, prior=prior))
+    lines.append(label("rule_described", language, fa=percent(rule.false_alarm, language, 1),
+                       alpha=percent(rule.alpha, language)))
+    row = warning.first_warning_row()
+    if row is None:
+        last = warning.replay["month"].iloc[-1] if len(warning.replay) else None
+        lines.append(label("rule_never", language,
+                           month=month_text(last, language) if last else "–"))
     else:
-        lines.append(label("replay_first", language, threshold=threshold, prior=prior,
-                           month=month_text(warning.first_warning, language)))
+        lines.append(label("rule_first", language, month=month_text(str(row["month"]), language),
+                           m=number(int(row["recruited"]), language),
+                           measure=label(warning.history.measure, language),
+                           boundary=number(int(row["boundary"]), language),
+                           expected=number(float(row["expected"]), language)))
         before = warning.months_before_closure()
         if before is not None:
             low, high = (number(round(v), language) for v in before)
             lines.append(label("replay_before_closure_range", language, low=low, high=high)
                          if low != high else
                          label("replay_before_closure", language, low=low))
-    for rule in warning.pace_rules.itertuples(index=False):
-        if rule.fired is None:
+    detection = rule.detection
+    if len(detection):
+        found = [month_or_never(r.month_median, language) for r in detection.itertuples()]
+        lines.append(label("rule_detection", language,
+                           paces=", ".join(percent(p, language) for p in detection["pace"]),
+                           months=", ".join(found)))
+    fired = False
+    for pace_rule in warning.pace_rules.itertuples(index=False):
+        if pace_rule.fired is None:
             continue
+        fired = fired or bool(pace_rule.fired)
         lines.append(label(
-            "pace_rule_result", language, limit=percent(rule.limit, language),
-            at=number(rule.at_months, language),
-            verdict=label("rule_fired" if rule.fired else "rule_not_fired", language),
-            pace=percent(rule.pace_ratio, language),
-            month=month_text(rule.month, language)))
+            "pace_rule_result", language, limit=percent(pace_rule.limit, language),
+            at=number(pace_rule.at_months, language),
+            verdict=label("rule_fired" if pace_rule.fired else "rule_not_fired", language),
+            pace=percent(pace_rule.pace_ratio, language),
+            month=month_text(pace_rule.month, language)))
+    if len(warning.pace_rules):
+        lines.append(label("pace_rule_analogy", language))
     return "\n".join(lines)
+
+
+def month_or_never(months: float, language: Language) -> str:
+    """``month 6`` for a number of months, or words for "not within the period"."""
+    if pd.isna(months):
+        return label("not_in_period", language)
+    return label("month_number", language, k=number(months, language))
 
 
 def partner_sentences(partners: PartnerRates, language: Language = "en",
@@ -378,11 +403,16 @@ class ShortfallAssessment:
     data_forecast
         The forecast from the data alone (P = 0): "at the rate seen so far"; ``None`` with no
         recruit yet.
+    warning_threshold
+        The status is "off track" when the headline's P(reach target) is below this.
     warning
         The early-warning replay on the same history.
     prior_sensitivity, snapshot_sensitivity
         The headline under other priors, and under other dates of the snapshot (``None``
         without a snapshot).
+    snapshot_pace
+        The pace at the published figure for each plausible start of recruitment and date of
+        the figure (:func:`snapshot_pace`; ``None`` without a snapshot).
     case_history, comparison, case_warning, partners
         From case data, when there are any: the monthly history, the Poisson and the
         over-dispersed forecast side by side, the replay, and the partners' rates.
@@ -403,7 +433,9 @@ class ShortfallAssessment:
     prior_check: PriorCheck
     plan_forecast: RecruitmentForecast
     data_forecast: RecruitmentForecast | None
+    warning_threshold: float
     snapshot_sensitivity: pd.DataFrame | None
+    snapshot_pace: pd.DataFrame | None
     case_history: RecruitmentHistory | None = None
     comparison: ModelComparison | None = None
     case_warning: EarlyWarning | None = None
@@ -420,7 +452,8 @@ class ShortfallAssessment:
             "prior_check": self.prior_check.to_dict(),
             "plan_forecast": self.plan_forecast.to_dict(),
             "first_warning": self.warning.first_warning,
-            "warning_threshold": self.warning.threshold,
+            "warning_threshold": self.warning_threshold,
+            "warning_rule": self.warning.rule.to_dict(),
             "status": self.status,
             "basis": describe_basis(self.history, "en"),
             "measure": self.history.measure,
@@ -440,7 +473,7 @@ class ShortfallAssessment:
         Off track below the warning threshold; at risk below 50 %; on track otherwise.
         """
         p = self.forecast.p_reach_target
-        if p < self.warning.threshold:
+        if p < self.warning_threshold:
             return "off track"
         return "at risk" if p < 0.5 else "on track"
 
@@ -580,6 +613,15 @@ class ShortfallAssessment:
         table["partner"] = table["partner"].map(lambda p: self.partner_names.get(p, p))
         return table
 
+    def snapshot_pace_table(self) -> pd.DataFrame:
+        """The pace at the published figure: one row per start of recruitment, one column
+        per date of the figure (empty without a snapshot)."""
+        if self.snapshot_pace is None or not len(self.snapshot_pace):
+            return pd.DataFrame()
+        wide = self.snapshot_pace.pivot(index="start", columns="as_of", values="pace_ratio")
+        wide.columns = [str(c) for c in wide.columns]
+        return wide.reset_index()
+
     def models_frame(self) -> pd.DataFrame:
         """The Poisson and the over-dispersed forecast side by side, plus the partners' sum."""
         if self.comparison is None:
@@ -623,12 +665,21 @@ class ShortfallAssessment:
                          low=number(medians.min(), lang), high=number(medians.max(), lang))
             if self.snapshot_sensitivity is not None:
                 snap = self.snapshot_sensitivity
-                same = _verdict(snap["p_reach_target"], self.warning.threshold)
+                same = _verdict(snap["p_reach_target"], self.warning_threshold)
                 text += " " + label(
                     "sens_snapshot", lang, low=percent(snap["share"].min(), lang),
                     high=percent(snap["share"].max(), lang),
                     range=_range(snap["p_reach_target"], lang),
                     conclusion=label("conclusion_same" if same else "conclusion_differs", lang))
+            if self.snapshot_pace is not None and len(self.snapshot_pace):
+                pace, starts = self.snapshot_pace, self.snapshot_pace["start"]
+                text += " " + label(
+                    "sens_start", lang, low=percent(pace["pace_ratio"].min(), lang),
+                    high=percent(pace["pace_ratio"].max(), lang),
+                    first=date_text(dt.date.fromisoformat(starts.min()), lang),
+                    last=date_text(dt.date.fromisoformat(starts.max()), lang),
+                    share_low=percent(pace["share"].min(), lang),
+                    share_high=percent(pace["share"].max(), lang))
             return Sentences(text)
         if topic == "models":
             if self.comparison is None:
@@ -797,9 +848,10 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
         history = case_history
 
     def replay(h: RecruitmentHistory) -> EarlyWarning:
+        rule = warning_rule(h.period, target=spec.target, duration=duration,
+                            alpha=config.analysis.warning_false_alarm)
         return replay_warnings(h, target=spec.target, duration=duration, start=spec.start,
-                               threshold=config.analysis.warning_threshold, prior=weight,
-                               closure=spec.closed)
+                               rule=rule, closure=spec.closed)
 
     plan_forecast = forecast_from_history(history, target=spec.target, duration=duration,
                                           prior_weight=weight)
@@ -837,9 +889,13 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
         end=spec.end, source="published snapshot" if source == "snapshot" else "case data",
         history=history, forecast=forecast, warning=replay(history), prior_check=check,
         plan_forecast=plan_forecast, data_forecast=data_forecast,
+        warning_threshold=config.analysis.warning_threshold,
         prior_sensitivity=prior_sensitivity(history, target=spec.target, duration=duration),
-        snapshot_sensitivity=(snapshot_date_sensitivity(config, snapshot, prior_weight=weight)
+        # Under the headline's prior: the question is how the headline moves with the date.
+        snapshot_sensitivity=(snapshot_date_sensitivity(config, snapshot,
+                                                        prior_weight=forecast.prior_weight)
                               if snapshot is not None else None),
+        snapshot_pace=snapshot_pace(config, snapshot) if snapshot is not None else None,
         case_history=case_history, comparison=comparison, case_warning=case_warning,
         partners=partners, partner_names={o.id: o.name for o in spec.organisations},
         synthetic=bool(case_history is not None and case_history.synthetic

@@ -211,6 +211,7 @@ class AnalysisSpec(_Strict):
     as_of: dt.date | None = None
     prior_weight: PriorWeight = 0.5
     warning_threshold: float = Field(default=0.10, gt=0.0, lt=1.0)
+    warning_false_alarm: float = Field(default=0.10, gt=0.0, le=0.5)
     min_cell: int = Field(default=5, ge=1)
     recruitment_measure: Literal["included", "contacted"] = "included"
     exposure: list[ExposurePeriod] = Field(default_factory=list)

@@ -13,8 +13,7 @@ import pandas as pd
 import seaborn as sns
 
 from ..models.history import date_at
-from ..models.priors import prior_key
-from ..text import Language, label, number, percent, prior_label
+from ..text import Language, label, number, percent
 from ..text import date as text_date
 from ..text import month as month_text
 from .style import ALERT, GREY, finish, new_axes, set_alt_text
@@ -127,52 +126,59 @@ def plot_shortfall_fan(assessment: ShortfallAssessment, ax: Axes | None = None,
 
 
 def plot_replay(warning: EarlyWarning, ax: Axes | None = None, language: Language = "en") -> Axes:
-    """P(reach target) month by month for each prior, the threshold and the first warning."""
-
+    """Recruitment at each review against the plan's expected count and the warning
+    boundary, with the first warning and the pace rules marked."""
     ax = new_axes(ax)
-    replay = warning.replay
     start = warning.start
-    priors = list(dict.fromkeys(replay["prior"]))
-    palette = prior_colours(priors)
-    main = prior_key(warning.prior)
-    for prior in priors:
-        part = replay[replay["prior"] == prior]
-        ax.plot(_dates(start, part["elapsed"]), part["p_reach"], color=palette[prior],
-                lw=2.2 if prior == main else 1.1, alpha=1.0 if prior == main else 0.8,
-                label=prior_label(prior, language))
-    pace = replay.drop_duplicates("month")
-    ax.plot(_dates(start, pace["elapsed"]), pace["pace_ratio"].clip(upper=1.0), color=GREY,
-            ls="--", lw=1, label=label("pace_ratio", language))
-    ax.axhline(warning.threshold, color=ALERT, ls=":", lw=1.2,
-               label=f"{label('warning_threshold', language)} "
-                     f"({percent(warning.threshold, language)})")
-    if warning.first_warning is not None:
-        when = _day(pd.Period(warning.first_warning, "M").end_time.date())
-        ax.axvline(when, color=ALERT, lw=1.2)
+    rule = warning.rule.boundaries
+    x_rule = np.concatenate([[_day(start)], _dates(start, rule["elapsed"])])
+    ax.plot(x_rule, np.concatenate([[0.0], rule["expected"]]), color=GREY, ls=":", lw=1.2,
+            label=label("plan_expected", language))
+    shown = rule["boundary"].to_numpy(dtype=float)
+    shown[shown < 0] = np.nan  # no count can warn yet
+    ax.step(x_rule, np.concatenate([[np.nan], shown]), where="post", color=ALERT, ls="--",
+            lw=1.2, label=f"{label('warning_boundary', language)} "
+                          f"({percent(warning.rule.false_alarm, language, 1)})")
+    replay = warning.replay
+    x = _dates(start, replay["elapsed"])
+    if warning.history.snapshot:
+        ax.plot(x, replay["recruited"], "o", color=_OBSERVED, ms=7,
+                label=label("published_points", language))
+    else:
+        ax.step(np.concatenate([[_day(start)], x]),
+                np.concatenate([[0], replay["recruited"]]), where="post", color=_OBSERVED,
+                lw=2, label=label(f"cumulative_{warning.history.measure}", language))
+    row = warning.first_warning_row()
+    if row is not None:
+        when = _dates(start, [float(row["elapsed"])])[0]
+        ax.axvline(when, color=ALERT, lw=1.0)
         ax.annotate(f"{label('first_warning', language)}: "
-                    f"{month_text(warning.first_warning, language)}",
-                    xy=(when, 0.9), xytext=(6, 0), textcoords="offset points", color=ALERT,
-                    fontsize=9)
-    for rule in warning.pace_rules.itertuples(index=False):
-        if rule.fired is None:
+                    f"{month_text(str(row['month']), language)}",
+                    xy=(when, float(rule["expected"].max()) * 0.92), xytext=(6, 0),
+                    textcoords="offset points", color=ALERT, fontsize=9)
+    for pace_rule in warning.pace_rules.itertuples(index=False):
+        if pace_rule.fired is None:
             continue
-        when = _day(pd.Period(rule.month, "M").end_time.date())
-        ax.plot([when], [rule.limit], marker="v", color=ALERT if rule.fired else GREY,
-                ms=8, ls="none")
-        ax.annotate(f"{label('pace_rule', language)} {percent(rule.limit, language)}",
-                    xy=(when, rule.limit), xytext=(5, 4), textcoords="offset points",
-                    fontsize=8, color=GREY)
+        at = replay[replay["month"] == pace_rule.month].iloc[0]
+        level = pace_rule.limit * float(at["recruited"]) / float(pace_rule.pace_ratio)
+        when = _dates(start, [float(at["elapsed"])])[0]
+        ax.plot([when], [level], marker="v", color=ALERT if pace_rule.fired else GREY, ms=8,
+                ls="none")
+        ax.annotate(f"{label('pace_rule', language)} {percent(pace_rule.limit, language)}",
+                    xy=(when, level), xytext=(5, 4), textcoords="offset points", fontsize=8,
+                    color=GREY)
     _closure_span(ax, warning.closure, language)
     ax.xaxis_date()
-    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylim(bottom=0)
     set_alt_text(ax.figure, label(
-        "alt_replay", language, priors=", ".join(prior_label(p, language) for p in priors),
-        threshold=percent(warning.threshold, language),
+        "alt_replay", language,
         first=month_text(warning.first_warning, language) if warning.first_warning
         else label("none_yet", language)))
+    # Beside the plot: inside it, the legend would hide the data or the warning.
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     return finish(ax, title=label("title_replay", language), xlabel=label("date", language),
-                   ylabel=label("probability", language), legend="upper right",
-                   synthetic=warning.history.synthetic, language=language)
+                  ylabel=label("persons_cumulative", language),
+                  synthetic=warning.history.synthetic, language=language)
 
 
 def plot_partner_rates(partners: PartnerRates, ax: Axes | None = None,

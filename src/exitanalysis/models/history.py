@@ -219,6 +219,13 @@ class RecruitmentHistory:
         inside = np.interp(value, eff, cal)
         return np.where(value > eff[-1], cal[-1] + (value - eff[-1]), inside)
 
+    def planned_share(self, elapsed: float) -> float:
+        """Share of the target the plan expects by ``elapsed`` calendar months (its calendar
+        pace: closed months are not discounted)."""
+        cal = np.concatenate([[0.0], self.period["elapsed"].to_numpy()])
+        plan = np.concatenate([[0.0], np.cumsum(self.period["plan_time"].to_numpy())])
+        return float(np.interp(elapsed, cal, plan / plan[-1]))
+
     @property
     def recruited(self) -> int:
         return int(self.monthly["cumulative"].iloc[-1]) if len(self.monthly) else 0

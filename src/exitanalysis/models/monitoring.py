@@ -1,5 +1,5 @@
-"""Monitoring recruitment: forecasts from a monthly history, the early-warning replay, pace
-rules and sensitivity to the prior.
+"""Monitoring recruitment: forecasts from a monthly history, a warning rule with known
+operating characteristics, its replay, pace rules and sensitivity to the prior.
 
 Everything here reads a :class:`~exitanalysis.models.history.RecruitmentHistory`; the
 report's sentences about it are assembled in :mod:`exitanalysis.assess.shortfall`.
@@ -8,13 +8,16 @@ report's sentences about it are assembled in :mod:`exitanalysis.assess.shortfall
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
+from .checks import finite
 from .history import RecruitmentHistory, date_at, months_between
 from .priors import PriorWeight, prior_key
 from .recruitment import RecruitmentForecast, forecast_overdispersed, forecast_recruitment
@@ -22,12 +25,18 @@ from .recruitment import RecruitmentForecast, forecast_overdispersed, forecast_r
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-#: Priors of the replay and the sensitivity table (CONTRACT: P ∈ {0, 0.25, 0.5, 1}, hedging).
+#: Priors of the sensitivity table (CONTRACT: P ∈ {0, 0.25, 0.5, 1}, hedging).
 REPLAY_PRIORS: tuple[PriorWeight, ...] = (0.0, 0.25, 0.5, 1.0, "hedging")
-#: Pace rules used in trial monitoring: the Japan Clinical Oncology Group terminates a trial in
-#: principle below 20 % of planned accrual pace 1.5 years after it opens and below 50 % at 2.5
-#: years (Sasaki et al. 2024, Trials 25:646, Table 5; enforced since 2019).
+#: Pace rules of the Japan Clinical Oncology Group, enforced since 2019 (Sasaki et al. 2024,
+#: Trials 25:665, Table 5): below 20 % of the planned accrual pace 1.5 years after accrual
+#: opens, or below 50 % at 2.5 years, a trial is terminated in principle; a trial with
+#: research funds of its own gets a one-year grace period instead. An oncology rule, used here
+#: by analogy, on the planned calendar pace (no discount for closed months).
 PACE_RULES: tuple[tuple[float, float], ...] = ((18.0, 0.20), (30.0, 0.50))
+#: Paces (shares of the plan) at which the warning rule's detection is reported.
+DETECTION_PACES: tuple[float, ...] = (0.3, 0.5, 0.8)
+#: The false-alarm probability the default warning rule spends over the whole period.
+FALSE_ALARM = 0.10
 
 
 class ClosureRange(Protocol):
@@ -74,32 +83,193 @@ def overdispersed_from_history(history: RecruitmentHistory, *, target: int, dura
     )
 
 
-# --- early-warning replay -----------------------------------------------------------------
+# --- a warning rule with known operating characteristics ---------------------------------
+
+
+def obrien_fleming_spending(alpha: float, information: np.ndarray | float) -> np.ndarray:
+    """Cumulative false-alarm probability spent by information fraction τ:
+    α(τ) = 2 − 2Φ(Φ⁻¹(1 − α/2)/√τ), the Lan & DeMets (1983, Biometrika 70:659) function that
+    approximates O'Brien–Fleming boundaries (gsDesign's ``sfLDOF``)."""
+    tau = np.clip(np.asarray(information, dtype=float), 0.0, 1.0)
+    z = stats.norm.isf(alpha / 2)
+    with np.errstate(divide="ignore"):
+        spent = 2.0 * stats.norm.sf(z / np.sqrt(tau))
+    return np.asarray(np.where(tau > 0, np.minimum(spent, alpha), 0.0))
+
+
+@dataclass(frozen=True)
+class WarningRule:
+    """Warn at the first monthly review at which the count so far is at or below that
+    review's boundary.
+
+    The boundaries are the largest counts that a programme recruiting exactly as planned
+    (Poisson, at the plan's pace weighted by exposure) reaches or falls below, at some review
+    up to that one, with probability at most the false alarm spent by then. Every number here
+    is exact (a recursion over the count's distribution), not simulated.
+
+    Attributes
+    ----------
+    boundaries
+        One row per monthly review of the whole period: ``month`` (``YYYY-MM``), ``elapsed``
+        (calendar months), ``expected`` (the count a programme on plan expects by then),
+        ``boundary`` (warn when the count is at most this; −1 where no count can warn yet),
+        ``spent`` (false-alarm probability spent by then).
+    alpha
+        The false-alarm probability the rule may spend over the whole period.
+    false_alarm
+        The exact probability that a programme on plan is warned about at some review.
+    detection
+        One row per pace (share of the plan): ``pace``, ``p_by_end`` (probability of a
+        warning by the end), ``month_median`` (calendar months until the first warning, for
+        half of such programmes; missing when fewer than half are warned about).
+    """
+
+    boundaries: pd.DataFrame
+    alpha: float
+    false_alarm: float
+    detection: pd.DataFrame
+
+    @property
+    def description(self) -> str:
+        return (f"warn at the first monthly review at which the count so far is at or below "
+                f"a boundary that a programme recruiting as planned (Poisson) crosses with "
+                f"probability {self.false_alarm:.3f} over the whole period: O'Brien-Fleming-"
+                f"type spending of {self.alpha:g} (Lan & DeMets 1983)")
+
+    def boundary_at(self, elapsed: float) -> int:
+        """The boundary of the last monthly review at or before ``elapsed`` calendar months
+        (a review between months, such as a published figure, uses the one before it: the
+        boundaries rise with time, so this never warns earlier than the rule would)."""
+        rows = self.boundaries[self.boundaries["elapsed"] <= elapsed + 1e-9]
+        return int(rows["boundary"].iloc[-1]) if len(rows) else -1
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.detection.copy()
+
+    def to_dict(self) -> dict[str, Any]:
+        """``headline.warning_rule`` of the manifest (CONTRACT §4)."""
+        return {"description": self.description, "false_alarm": round(self.false_alarm, 6),
+                "alpha": self.alpha, "spending": "Lan-DeMets O'Brien-Fleming",
+                "detection": [{"pace": float(r.pace),
+                               "month_median": (None if pd.isna(r.month_median)
+                                                else float(r.month_median)),
+                               "p_by_end": round(float(r.p_by_end), 6)}
+                              for r in self.detection.itertuples(index=False)]}
+
+
+def _step(mass: np.ndarray, mean: float) -> np.ndarray:
+    """The count's distribution one review later: add a Poisson(mean) increment; the last
+    cell holds every count at or above it (such counts never fall back below a boundary)."""
+    top = len(mass) - 1
+    increment = stats.poisson.pmf(np.arange(top + 1), mean)
+    out = np.convolve(mass, increment)[: top + 1]
+    out[top] += mass.sum() - out.sum()  # counts beyond the grid: all at or above the top
+    return out
+
+
+def _first_warnings(means: np.ndarray, boundaries: np.ndarray, top: int) -> np.ndarray:
+    """P(first warning at review k) for Poisson increments ``means`` and fixed boundaries."""
+    mass = np.zeros(top + 1)
+    mass[0] = 1.0
+    first = np.zeros(len(means))
+    for k, mean in enumerate(means):
+        mass = _step(mass, float(mean))
+        if boundaries[k] >= 0:
+            first[k] = mass[: boundaries[k] + 1].sum()
+            mass[: boundaries[k] + 1] = 0.0
+    return first
+
+
+def warning_rule(period: pd.DataFrame, *, target: int, duration: float,
+                 alpha: float = FALSE_ALARM,
+                 paces: Sequence[float] = DETECTION_PACES) -> WarningRule:
+    """The warning rule for a programme's plan, with its false-alarm rate and detection.
+
+    Parameters
+    ----------
+    period
+        The whole period month by month (:attr:`RecruitmentHistory.period`): the plan's
+        time and the exposure of every month.
+    target, duration
+        The plan: ``target`` persons over ``duration`` plan months.
+    alpha
+        False-alarm probability to spend over the whole period (default 0.10).
+    paces
+        Shares of the plan at which to report detection.
+
+    Notes
+    -----
+    Monthly counts of a programme on plan are Poisson with means n/T · plan time · exposure.
+    The information at review k is the share of the plan's expected count by then; the
+    boundary c_k is the largest count with P(warned by k | on plan) ≤ α(τ_k), the
+    Lan–DeMets O'Brien–Fleming-type spending function, computed exactly by recursion over the
+    distribution of the count among programmes not yet warned about (the discrete analogue of
+    group-sequential boundaries; Jennison & Turnbull 2000, ch. 7). Detection uses the same
+    boundaries with means scaled by the pace.
+    """
+    alpha = finite("alpha", alpha, above=0.0, high=0.5)
+    means = (target / duration * period["plan_time"] * period["exposure"]).to_numpy()
+    expected = np.cumsum(means)
+    information = expected / expected[-1]
+    allowed = obrien_fleming_spending(alpha, information)
+    top = int(expected[-1] + 12 * math.sqrt(expected[-1]) + 30)
+    mass = np.zeros(top + 1)
+    mass[0] = 1.0
+    spent = 0.0
+    boundaries = np.full(len(means), -1)
+    spent_by = np.zeros(len(means))
+    for k, mean in enumerate(means):
+        mass = _step(mass, float(mean))
+        cumulative = np.cumsum(mass)
+        # Largest c with what is spent so far plus P(count <= c, not yet warned) within α(τ).
+        fits = np.flatnonzero(spent + cumulative <= allowed[k] * (1 + 1e-12))
+        if len(fits):
+            c = int(fits[-1])
+            boundaries[k] = c
+            spent += float(cumulative[c])
+            mass[: c + 1] = 0.0
+        spent_by[k] = spent
+    table = pd.DataFrame({"month": period["month"].to_numpy(),
+                          "elapsed": period["elapsed"].to_numpy(), "expected": expected,
+                          "boundary": boundaries, "spent": spent_by})
+    rows = []
+    months = period["elapsed"].to_numpy()
+    for pace in paces:
+        first = _first_warnings(pace * means, boundaries, top)
+        by = np.cumsum(first)
+        half = np.flatnonzero(by >= 0.5)
+        rows.append({"pace": float(pace), "p_by_end": float(by[-1]),
+                     "month_median": float(months[half[0]]) if len(half) else np.nan})
+    return WarningRule(boundaries=table, alpha=alpha, false_alarm=spent,
+                       detection=pd.DataFrame(rows))
+
+
+# --- the replay ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class EarlyWarning:
-    """A replay of monitoring: at every month, what the data known then said.
+    """A replay of monitoring: at every review, what the data known then said.
 
     Attributes
     ----------
     replay
-        Tidy: ``month``, ``elapsed``, ``recruited``, ``pace_ratio``, ``prior``, ``p_reach``
-        (missing where the data did not yet identify the rate: prior weight 0, no recruits).
-    threshold
-        Warn when P(reach target) falls below this.
-    prior
-        The prior weight whose replay decides the warning (the config's).
+        One row per review (a month of case data, or a published figure): ``month``,
+        ``elapsed`` (calendar months), ``recruited`` (so far), ``expected`` (by the plan,
+        exposure-weighted), ``boundary`` (of the warning rule), ``warn`` (count at or below
+        it), ``pace_ratio`` (recruited against the planned count by then, calendar pace),
+        ``p_reach`` (P(reach target) from the data known then alone, P = 0; missing before
+        the first recruit).
+    rule
+        The warning rule and its operating characteristics.
     first_warning
-        The first month (``YYYY-MM``) the warning fired, or ``None``.
-    first_warning_by_prior
-        The same for every prior of the replay.
+        The first review (``YYYY-MM``) at which the rule warned, or ``None``.
     pace_rules
-        One row per rule: ``at_months`` (calendar months after the start), ``limit``,
-        ``month``, ``pace_ratio`` (recruited against the plan for the exposure-weighted time),
-        ``fired`` (``None`` when the replay does not reach that month).
+        The JCOG pace rules: ``at_months``, ``limit``, ``month`` (the first review at or
+        after ``at_months``), ``pace_ratio`` (calendar pace then), ``fired`` (``None`` when
+        no review reaches that month).
     history
-        The monthly history replayed.
+        The history replayed.
     start
         First day of the period (to turn months into dates).
     closure
@@ -107,10 +277,8 @@ class EarlyWarning:
     """
 
     replay: pd.DataFrame
-    threshold: float
-    prior: PriorWeight | str
+    rule: WarningRule
     first_warning: str | None
-    first_warning_by_prior: dict[str, str | None]
     pace_rules: pd.DataFrame
     history: RecruitmentHistory
     start: dt.date
@@ -119,11 +287,16 @@ class EarlyWarning:
     def to_frame(self) -> pd.DataFrame:
         return self.replay.copy()
 
+    def first_warning_row(self) -> pd.Series | None:
+        if self.first_warning is None:
+            return None
+        return self.replay[self.replay["month"] == self.first_warning].iloc[0]
+
     def months_before_closure(self) -> tuple[float, float] | None:
         """How many months before the closure the warning fired: (least, most)."""
-        if self.first_warning is None or self.closure is None:
+        row = self.first_warning_row()
+        if row is None or self.closure is None:
             return None
-        row = self.replay[self.replay["month"] == self.first_warning].iloc[0]
         warned = date_at(self.start, float(row["elapsed"]))
         return (months_between(warned, self.closure.earliest),
                 months_between(warned, self.closure.latest))
@@ -131,8 +304,8 @@ class EarlyWarning:
     def summary(self) -> str:
         """The replay in a few lines (a report's sentences come from
         :func:`exitanalysis.assess.shortfall.warning_sentences`)."""
-        lines = [f"First month with P(reach target) below {self.threshold:.0%} "
-                 f"({prior_key(self.prior)}): {self.first_warning or 'none'}."]
+        lines = [f"Rule: {self.rule.description}.",
+                 f"First warning: {self.first_warning or 'none'}."]
         if self.history.snapshot:
             lines.append("Only published figures are known: one review at each.")
         for rule in self.pace_rules.itertuples(index=False):
@@ -154,57 +327,58 @@ def replay_warnings(
     target: int,
     duration: float,
     start: dt.date,
-    threshold: float = 0.10,
-    prior: PriorWeight | str = 0.5,
-    priors: Sequence[PriorWeight | str] = REPLAY_PRIORS,
+    rule: WarningRule | None = None,
     pace_rules: Sequence[tuple[float, float]] = PACE_RULES,
     closure: ClosureRange | None = None,
 ) -> EarlyWarning:
-    """Replay monitoring month by month using only what was known at each month's end.
+    """Replay monitoring at every review of ``history``, each using only what was known then.
+
+    Parameters
+    ----------
+    rule
+        Default: :func:`warning_rule` for the history's plan, with a false-alarm
+        probability of 0.10 over the whole period.
 
     Returns
     -------
     EarlyWarning
     """
-    priors = list(dict.fromkeys([*priors, prior]))
-    records = []
+    rule = rule or warning_rule(history.period, target=target, duration=duration)
     shown = (np.ones(len(history.monthly), dtype=bool) if history.published is None
              else history.published)
+    records = []
     for i, row in enumerate(history.monthly.itertuples(index=False)):
         if not shown[i]:
             continue
-        # Pace against the plan for the time recruitment could run (closed days discounted).
-        pace = (row.cumulative / (target * row.effective_elapsed / duration)
-                if row.effective_elapsed > 0 else np.nan)
-        for choice in priors:
-            try:
-                p = forecast_from_history(history, target=target, duration=duration,
-                                          prior_weight=choice, month=i).p_reach_target
-            except ValueError:  # no recruits yet and no prior: nothing is known
-                p = np.nan
-            records.append({"month": row.month, "elapsed": row.elapsed,
-                            "recruited": int(row.cumulative), "pace_ratio": pace,
-                            "prior": prior_key(choice), "p_reach": p})
-    replay = pd.DataFrame(records)
-    firsts: dict[str, str | None] = {}
-    for key, part in replay.groupby("prior", sort=False):
-        below = part.loc[part["p_reach"] < threshold, "month"]
-        firsts[str(key)] = str(below.iloc[0]) if len(below) else None
+        boundary = rule.boundary_at(float(row.elapsed))
+        planned = target * history.planned_share(float(row.elapsed))
+        try:
+            p = forecast_from_history(history, target=target, duration=duration,
+                                      prior_weight=0.0, month=i).p_reach_target
+        except ValueError:  # no recruits yet: the data alone say nothing
+            p = np.nan
+        records.append({"month": row.month, "elapsed": row.elapsed,
+                        "recruited": int(row.cumulative),
+                        "expected": target * row.effective_elapsed / duration,
+                        "boundary": boundary, "warn": bool(row.cumulative <= boundary),
+                        "pace_ratio": row.cumulative / planned if planned > 0 else np.nan,
+                        "p_reach": p})
+    replay = pd.DataFrame(records, columns=["month", "elapsed", "recruited", "expected",
+                                            "boundary", "warn", "pace_ratio", "p_reach"])
+    warned = replay.loc[replay["warn"], "month"]
     rules = []
-    months = history.shown_months()
     for at, limit in pace_rules:
-        reached = months[months["elapsed"] >= at - 1e-9]
+        reached = replay[replay["elapsed"] >= at - 1e-9]
         if not len(reached):
             rules.append({"at_months": at, "limit": limit, "month": None,
                           "pace_ratio": None, "fired": None})
             continue
         row = reached.iloc[0]
-        pace = row["cumulative"] / (target * row["effective_elapsed"] / duration)
         rules.append({"at_months": at, "limit": limit, "month": row["month"],
-                      "pace_ratio": float(pace), "fired": bool(pace < limit)})
+                      "pace_ratio": float(row["pace_ratio"]),
+                      "fired": bool(row["pace_ratio"] < limit)})
     return EarlyWarning(
-        replay=replay, threshold=threshold, prior=prior,
-        first_warning=firsts[prior_key(prior)], first_warning_by_prior=firsts,
+        replay=replay, rule=rule, first_warning=str(warned.iloc[0]) if len(warned) else None,
         pace_rules=pd.DataFrame(rules), history=history, start=start, closure=closure,
     )
 
@@ -238,12 +412,17 @@ def prior_sensitivity(history: RecruitmentHistory, *, target: int, duration: flo
 
 
 __all__ = [
+    "DETECTION_PACES",
+    "FALSE_ALARM",
     "PACE_RULES",
     "REPLAY_PRIORS",
     "ClosureRange",
     "EarlyWarning",
+    "WarningRule",
     "forecast_from_history",
     "overdispersed_from_history",
     "prior_sensitivity",
+    "obrien_fleming_spending",
     "replay_warnings",
+    "warning_rule",
 ]

@@ -288,7 +288,7 @@ def headline_sentence(headline: dict[str, Any], programme: Programme, language: 
     if headline.get("first_warning"):
         sentence += " " + label(
             "status_first_warning", language, month=month_text(headline["first_warning"], language),
-            threshold=percent(headline["warning_threshold"], language))
+            fa=percent(headline["warning_rule"]["false_alarm"], language, 1))
     return sentence
 
 
