@@ -12,7 +12,11 @@ from scipy import optimize, special, stats
 
 import exitanalysis as xa
 from exitanalysis.models.partners import fit_partners
-from exitanalysis.models.recruitment import QUANTILES, forecast_overdispersed
+from exitanalysis.models.recruitment import (
+    QUANTILES,
+    dispersion_test,
+    forecast_overdispersed,
+)
 from exitanalysis.report.outputs import json_safe
 
 # --- reference values ---------------------------------------------------------------------
@@ -264,9 +268,43 @@ def test_over_dispersed_equals_poisson_when_months_do_not_vary() -> None:
     nb = forecast_overdispersed(counts, target=300, duration=48, prior_weight=0.5)
     po = xa.forecast_recruitment(target=300, duration=48, elapsed=24, recruited=96,
                                  prior_weight=0.5)
-    assert nb.details["dispersion"] > 1000  # at its upper bound: no over-dispersion
+    # No over-dispersion: the dispersion's posterior sits towards the Poisson end.
+    assert nb.details["dispersion"] > 300 and nb.details["dispersion_interval"][0] > 10
     assert nb.count_quantiles([0.025, 0.5, 0.975]) == pytest.approx(
         po.count_quantiles([0.025, 0.5, 0.975]), abs=1)
+
+
+def test_the_dispersion_test_by_hand() -> None:
+    # Counts 2, 5, 1, 8 in equal months: mean 4, X² = (4 + 1 + 9 + 16) / 4 = 7.5 on 3 df;
+    # R: pchisq(7.5, 3, lower.tail = FALSE) = 0.05755 (tolerance: the 4 digits printed).
+    test = dispersion_test([2, 5, 1, 8])
+    assert (test.statistic, test.df) == (7.5, 3)
+    assert test.p_value == pytest.approx(0.05755, abs=5e-5) and not test.detected
+    # A closed month adds no information; half a month expects half the count.
+    assert dispersion_test([2, 5, 0, 1, 8], [1, 1, 0, 1, 1]).statistic == 7.5
+    assert dispersion_test([2, 2], [1, 0.5]).statistic == pytest.approx(
+        (2 - 8 / 3) ** 2 / (8 / 3) + (2 - 4 / 3) ** 2 / (4 / 3))
+
+
+def test_uncertainty_about_the_dispersion_widens_the_forecast() -> None:
+    # Twelve uneven months: integrating over the dispersion gives a wider interval than
+    # plugging in its posterior median, which treated an estimate as known.
+    counts = [0, 7, 1, 0, 9, 2, 0, 1, 12, 0, 3, 5]
+    integrated = forecast_overdispersed(counts, target=200, duration=36, prior_weight=0.5)
+    plug_in = forecast_overdispersed(counts, target=200, duration=36, prior_weight=0.5,
+                                     dispersion=integrated.details["dispersion"])
+    lo, hi = integrated.count_quantiles([0.025, 0.975])
+    plo, phi = plug_in.count_quantiles([0.025, 0.975])
+    assert hi - lo > phi - plo
+    assert dispersion_test(counts).detected
+
+
+def test_a_few_bursty_months_without_a_prior_are_refused() -> None:
+    with pytest.raises(xa.ExitanalysisError, match="the data do not bound the rate"):
+        forecast_overdispersed([0, 0, 12, 0], target=465, duration=48, prior_weight=0)
+    # With some weight on the plan, the same months give a forecast.
+    assert forecast_overdispersed([0, 0, 12, 0], target=465, duration=48,
+                                  prior_weight=0.25).p_reach_target < 1
 
 
 def test_over_dispersed_with_closed_months() -> None:

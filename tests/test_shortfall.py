@@ -239,6 +239,16 @@ def test_headline_rests_on_the_published_figure_when_case_data_are_synthetic(exi
     assert "SYNTHETIC" in str(exitpakke.explain("partners"))
 
 
+def test_every_row_of_the_model_comparison_uses_one_prior(exitpakke) -> None:
+    comparison = exitpakke.comparison
+    assert comparison.poisson.prior_weight == comparison.overdispersed.prior_weight == 0.0
+    assert exitpakke.partner_forecast.prior_weight == 0.0
+    # The case months are not over-dispersed (the review's X² = 46.5 on 41 df): no claim.
+    assert (round(comparison.test.statistic, 1), comparison.test.df) == (46.5, 41)
+    assert "no clustering can be detected" in str(exitpakke.explain("models"))
+    assert "vary 1.13 times" not in str(exitpakke.explain("models"))
+
+
 def test_real_case_data_drive_the_headline(tmp_path: Path) -> None:
     programme = xa.load_programme(xa.load_config(write_programme(tmp_path)))
     assessment = xa.assess_shortfall(programme)

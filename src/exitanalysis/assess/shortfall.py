@@ -42,7 +42,13 @@ from ..models.monitoring import (
 )
 from ..models.partners import PartnerRates, fit_partners
 from ..models.priors import PriorWeight
-from ..models.recruitment import PriorCheck, RecruitmentForecast, prior_check
+from ..models.recruitment import (
+    DispersionTest,
+    PriorCheck,
+    RecruitmentForecast,
+    dispersion_test,
+    prior_check,
+)
 from ..text import Language, label, number, p_value, percent, prior_label, probability
 from ..text import date as date_text
 from ..text import month as month_text
@@ -258,30 +264,24 @@ def partner_sentences(partners: PartnerRates, language: Language = "en",
 
 @dataclass(frozen=True)
 class ModelComparison:
-    """The Poisson and the over-dispersed forecast from the same monthly counts.
+    """The Poisson and the over-dispersed forecast from the same monthly counts, both from the
+    data alone (P = 0, as the partners' sum is), with a test of whether the months vary more
+    than a steady Poisson process allows.
 
     Attributes
     ----------
     poisson, overdispersed
         The two forecasts.
+    test
+        Pearson's test of over-dispersion of the monthly counts.
     history
-        The counts both were fitted to.
+        The counts all were fitted to.
     """
 
     poisson: RecruitmentForecast
     overdispersed: RecruitmentForecast
+    test: DispersionTest
     history: RecruitmentHistory
-
-    @property
-    def dispersion(self) -> float:
-        return float(self.overdispersed.details["dispersion"])
-
-    @property
-    def variance_ratio(self) -> float:
-        """How much more the monthly counts vary than Poisson allows: 1 + ȳ/k, at the
-        observed monthly rate ȳ."""
-        rate = self.history.recruited / max(self.history.effective_elapsed, 1e-9)
-        return 1.0 + rate / self.dispersion
 
     def to_frame(self) -> pd.DataFrame:
         """One row per model: p_reach_target, final count mean and quantiles, median time."""
@@ -296,8 +296,9 @@ class ModelComparison:
 
     def summary(self, language: Language = "en") -> str:
         p, o = (f.to_dict()["final_count"] for f in (self.poisson, self.overdispersed))
-        return label("models_summary", language, ratio=number(self.variance_ratio, language, 2),
-                     k=number(self.dispersion, language, 2 if self.dispersion < 100 else 0),
+        key = "models_clustered" if self.test.detected else "models_steady"
+        return label(key, language, x2=number(self.test.statistic, language, 1),
+                     df=number(self.test.df, language), p=p_value(self.test.p_value, language),
                      p_low=number(p["q025"], language), p_high=number(p["q975"], language),
                      o_low=number(o["q025"], language), o_high=number(o["q975"], language))
 
@@ -871,11 +872,15 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
                                          prior_weight="hedging")
     comparison = partners = case_warning = None
     if case_history is not None and case_history.recruited > 0:
+        # One prior in every row, the data alone: the rows differ by model, not by prior.
+        months = case_history.monthly
         comparison = ModelComparison(
             forecast_from_history(case_history, target=spec.target, duration=duration,
-                                  prior_weight=weight),
+                                  prior_weight=0.0),
             overdispersed_from_history(case_history, target=spec.target, duration=duration,
-                                       prior_weight=weight),
+                                       prior_weight=0.0),
+            dispersion_test(months["recruited"].to_numpy(),
+                            (months["plan_time"] * months["exposure"]).to_numpy()),
             case_history,
         )
         if len(case_history.by_partner) > 1:

@@ -77,21 +77,22 @@ class GammaRateMixture:
 @dataclass(frozen=True)
 class GammaProcessMixture:
     """Clustered recruitment: over time r the rate integrates to μ·G(r), G a gamma process
-    with shape ``dispersion``·r and mean r, and μ ~ Σ wⱼ·δ(μⱼ) (a grid posterior).
+    with shape k·r and mean r, and (μ, k) ~ Σ wⱼ·δ(μⱼ, kⱼ) (a grid posterior).
 
-    Given μ, the increment over r is NegBin(k·r, k/(k + μ)): counts per month are negative
-    binomial with variance μ + μ²/k, and as k → ∞ the model becomes the Poisson one.
+    Given μ and k, the increment over r is NegBin(k·r, k/(k + μ)): counts per month are
+    negative binomial with variance μ + μ²/k, and as k → ∞ the model becomes the Poisson one.
+    Each component has its own dispersion k, so the uncertainty about it reaches the forecast.
     """
 
     weights: np.ndarray
     means: np.ndarray
-    dispersion: float
+    dispersions: np.ndarray
 
     def increment_cdf(self, values: ArrayLike, r: float) -> np.ndarray:
         x = np.floor(np.atleast_1d(np.asarray(values, dtype=float)))
-        k = self.dispersion
+        k = self.dispersions
         p = k / (k + self.means)
-        cdf = special.betainc(k * r, np.maximum(x, 0)[None, :] + 1, p[:, None])
+        cdf = special.betainc((k * r)[:, None], np.maximum(x, 0)[None, :] + 1, p[:, None])
         cdf = np.where(x[None, :] < 0, 0.0, cdf)
         return np.asarray(self.weights @ cdf)
 
@@ -100,14 +101,14 @@ class GammaProcessMixture:
             return 1.0
         if r <= 0:
             return 0.0
-        q = self.means / (self.dispersion + self.means)
-        return float(self.weights @ special.betainc(math.floor(x) + 1, self.dispersion * r, q))
+        q = self.means / (self.dispersions + self.means)
+        return float(self.weights @ special.betainc(math.floor(x) + 1, self.dispersions * r, q))
 
     def increment_mean(self, r: float) -> float:
         return float(self.weights @ self.means) * r
 
     def increment_quantiles(self, q: np.ndarray, r: float) -> np.ndarray:
-        k = self.dispersion
+        k = self.dispersions
         p = k / (k + self.means)
         lows = stats.nbinom.ppf(q.min(), k * r, p)
         highs = stats.nbinom.ppf(q.max(), k * r, p)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import special, stats
 
 from ..errors import ArgumentError
 from .checks import check_plan, finite, probabilities, whole
@@ -46,6 +46,9 @@ QUANTILES: tuple[float, ...] = (0.025, 0.05, 0.5, 0.95, 0.975)
 #: R package accrual (Jiang et al. 2016), with a uniform hyperprior on P.
 HEDGING_GRID: np.ndarray = np.arange(1, 1001) / 1000.0
 _NEGLIGIBLE = 1e-12
+#: The dispersion k (gamma-process shape per month) that the clustered-months model averages
+#: over, log-uniform from very clustered (0.05) to practically Poisson (10⁴).
+DISPERSION_GRID: np.ndarray = np.geomspace(0.05, 1e4, 41)
 
 
 def quantile_key(q: float) -> str:
@@ -519,7 +522,7 @@ def forecast_overdispersed(
     dispersion: float | None = None,
     grid_size: int = 400,
 ) -> RecruitmentForecast:
-    """Forecast from monthly counts when months vary more than a Poisson process allows.
+    """Forecast from monthly counts when months may vary more than a Poisson process allows.
 
     Parameters
     ----------
@@ -537,25 +540,34 @@ def forecast_overdispersed(
         Effective time at which the final count is taken (default: elapsed plus the months
         left of ``duration``, each a normal month).
     dispersion
-        The gamma-process shape per month, k. Default: its maximum marginal likelihood
-        estimate in [0.05, 10 000] from the counts alone (flat prior on log μ); at the upper
-        bound the data show no over-dispersion and the forecast equals the Poisson one.
+        The gamma-process shape per month, k, if it is to be taken as known. Default: its
+        uncertainty is integrated over (see Notes).
     grid_size
-        Points of the grid on which the posterior of the mean rate μ is computed.
+        Points of the grid of the mean rate μ.
 
     Returns
     -------
     RecruitmentForecast
-        With ``model="negative-binomial"`` and ``details`` holding ``dispersion`` and
-        ``dispersion_estimated``.
+        With ``model="negative-binomial"`` and ``details`` holding the posterior median of the
+        dispersion (``dispersion``), its 95 % interval (``dispersion_interval``) and whether it
+        was estimated (``dispersion_estimated``).
+
+    Raises
+    ------
+    ArgumentError
+        When the posterior of the rate is not determined by the data (a few bursty months
+        with no plan prior): its mass does not vanish towards any sensible upper bound.
 
     Notes
     -----
     Month j's count is Poisson(μ·Gⱼ) with Gⱼ ~ Gamma(k·eⱼ, k): negative binomial with mean
-    μ·eⱼ and variance μ·eⱼ·(1 + μ/k). The prior on μ is the Gamma(n·P, T·P) of the Poisson
-    model (∝ 1/μ when P = 0), so the two models differ only in the dispersion. The posterior of
-    μ is computed on a grid; the count still to come over r months is, given μ,
-    NegBin(k·r, k/(k + μ)), mixed over the grid.
+    μ·eⱼ and variance μ·eⱼ·(1 + μ/k). The dispersion k has a log-uniform prior on
+    [0.05, 10⁴] (at the top, the months are Poisson), and its posterior is computed from the
+    data alone (a flat prior on log μ): with the plan's prior in it, a conflict between plan
+    and data would pass for over-dispersion. Given k, μ has the Gamma(n·P, T·P) prior of the
+    Poisson model (∝ 1/μ when P = 0). Both are computed on grids, and the count still to come
+    over r months is, given (μ, k), NegBin(k·r, k/(k + μ)), mixed over both grids: the
+    uncertainty about k widens the forecast instead of being ignored.
     """
     y = check_counts("counts", counts)
     e = np.ones_like(y) if exposure is None else np.asarray(exposure, dtype=float)
@@ -566,8 +578,6 @@ def forecast_overdispersed(
     weight = _prior_weight(prior_weight)
     if weight == "hedging":
         raise ArgumentError("prior_weight", "'hedging' is offered for the Poisson model only")
-    if dispersion is not None:
-        dispersion = finite("dispersion", dispersion, above=0.0)
     recruited, elapsed = int(y.sum()), float(e.sum())
     check_plan(target=target, duration=duration, elapsed=min(elapsed, float(duration)),
                recruited=recruited)
@@ -576,56 +586,121 @@ def forecast_overdispersed(
     shape0, rate0 = target * p, duration * p
     if shape0 + recruited <= 0 or rate0 + elapsed <= 0:
         raise ArgumentError("prior_weight", "0 (the data alone) needs at least one recruit")
-    # The grid spans the Poisson posterior widely; over-dispersion widens, never shifts far.
-    poisson = stats.gamma(shape0 + recruited, scale=1.0 / (rate0 + elapsed))
-    lo, hi = poisson.ppf(1e-9) / 10.0, poisson.ppf(1 - 1e-9) * 10.0
-    mu = np.geomspace(max(lo, 1e-6), hi, grid_size)
-    d_mu = np.gradient(np.log(mu)) * mu  # the width each grid point stands for
-    log_prior = (shape0 - 1) * np.log(mu) - rate0 * mu if p > 0 else -np.log(mu)
     active = e > 0
-
-    def log_post(k: float, prior: np.ndarray) -> np.ndarray:
-        a, obs, m = k * e[active][None, :], y[active][None, :], mu[:, None]
-        nb = (special.gammaln(a + obs) - special.gammaln(a) - special.gammaln(obs + 1)
-              + a * np.log(k / (k + m)) + obs * np.log(m / (k + m)))
-        return np.asarray(prior + nb.sum(axis=1) + np.log(d_mu))
-
-    def neg_marginal(log_k: float) -> float:
-        # The dispersion is estimated from the data alone (prior ∝ 1/μ): with the plan's prior
-        # in the likelihood, a conflict between plan and data would pass for over-dispersion.
-        lp = log_post(math.exp(log_k), -np.log(mu))
-        top = lp.max()
-        return -(top + math.log(np.exp(lp - top).sum()))
-
-    estimated = dispersion is None
-    if dispersion is None:
-        if int(active.sum()) < 2:
-            raise ArgumentError("counts", "estimating the dispersion needs at least two months "
-                                          "with exposure")
-        fit = optimize.minimize_scalar(neg_marginal, bounds=(math.log(0.05), math.log(1e4)),
-                                       method="bounded", options={"xatol": 1e-4})
-        dispersion = float(math.exp(fit.x))
-    lp = log_post(dispersion, log_prior)
-    posterior = np.exp(lp - lp.max())
-    posterior /= posterior.sum()
-    keep = posterior > _NEGLIGIBLE
-    predictive = GammaProcessMixture(weights=posterior[keep] / posterior[keep].sum(),
-                                     means=mu[keep], dispersion=dispersion)
+    if dispersion is not None:
+        ks = np.array([finite("dispersion", dispersion, above=0.0)])
+    elif int(active.sum()) < 2:
+        raise ArgumentError("counts", "estimating the dispersion needs at least two months "
+                                      "with exposure")
+    else:
+        ks = DISPERSION_GRID
+    # The μ grid spans the Poisson posterior widely; over-dispersion widens it, but a posterior
+    # that still has mass at the top of this range is not determined by the data.
+    poisson = stats.gamma(shape0 + recruited, scale=1.0 / (rate0 + elapsed))
+    mu = np.geomspace(max(poisson.ppf(1e-9) / 20.0, 1e-6), poisson.ppf(1 - 1e-9) * 20.0,
+                      grid_size)
+    log_width = np.log(np.gradient(np.log(mu)) * mu)  # the width each grid point stands for
+    a, obs = (ks[:, None, None] * e[active][None, None, :], y[active][None, None, :])
+    m, k = mu[None, :, None], ks[:, None, None]
+    log_lik = (special.gammaln(a + obs) - special.gammaln(a) - special.gammaln(obs + 1)
+               + a * np.log(k / (k + m)) + obs * np.log(m / (k + m))).sum(axis=2)
+    # The dispersion's posterior from the data alone (prior ∝ 1/μ on μ, log-uniform on k).
+    flat = log_lik - np.log(mu)[None, :] + log_width[None, :]
+    log_k = special.logsumexp(flat, axis=1)
+    k_weights = np.exp(log_k - log_k.max())
+    k_weights /= k_weights.sum()
+    # Given k, μ under the chosen prior.
+    log_prior = (shape0 - 1) * np.log(mu) - rate0 * mu if p > 0 else -np.log(mu)
+    conditional = log_lik + log_prior[None, :] + log_width[None, :]
+    conditional = np.exp(conditional - conditional.max(axis=1, keepdims=True))
+    conditional /= conditional.sum(axis=1, keepdims=True)
+    joint = k_weights[:, None] * conditional
+    if joint[:, -grid_size // 20:].sum() > 1e-3:
+        raise ArgumentError(
+            "counts", "too few months, and too uneven, for the clustered-months model without "
+                      "a plan prior: the data do not bound the rate (give the plan some weight, "
+                      "prior_weight > 0, or wait for more months)")
+    keep = joint > _NEGLIGIBLE * joint.max()
+    predictive = GammaProcessMixture(weights=joint[keep] / joint[keep].sum(),
+                                     means=np.broadcast_to(mu[None, :], joint.shape)[keep],
+                                     dispersions=np.broadcast_to(ks[:, None], joint.shape)[keep])
+    k_median, k_low, k_high = _weighted_quantiles(ks, k_weights, (0.5, 0.025, 0.975))
     return RecruitmentForecast(
         target=int(target), duration=float(duration), elapsed=elapsed, recruited=recruited,
         prior_weight=weight, effective_prior_weight=p, predictive=predictive, horizon=horizon,
         model="negative-binomial",
-        details={"dispersion": dispersion, "dispersion_estimated": estimated,
+        details={"dispersion": k_median, "dispersion_interval": (k_low, k_high),
+                 "dispersion_estimated": dispersion is None,
                  "mean_rate": float(predictive.weights @ predictive.means)},
     )
 
 
+@dataclass(frozen=True)
+class DispersionTest:
+    """Do the months vary more than a steady Poisson process allows?
+
+    Attributes
+    ----------
+    statistic
+        Pearson's X² = Σ (yⱼ − μ̂·eⱼ)² / (μ̂·eⱼ) over months with exposure, μ̂ = Σy / Σe.
+    df
+        Months with exposure, less one.
+    p_value
+        P(χ²_df ≥ X²): small when the months vary more than chance allows.
+    detected
+        ``p_value`` below ``level``.
+    level
+        The level of the test.
+    """
+
+    statistic: float
+    df: int
+    p_value: float
+    detected: bool
+    level: float
+
+    @property
+    def variance_ratio(self) -> float:
+        """X² / df: how many times the Poisson variance the months vary (about 1 if steady)."""
+        return self.statistic / self.df
+
+
+def dispersion_test(counts: Sequence[int] | np.ndarray,
+                    exposure: Sequence[float] | np.ndarray | None = None,
+                    level: float = 0.05) -> DispersionTest:
+    """Pearson's test of over-dispersion of monthly counts against a steady Poisson rate.
+
+    Notes
+    -----
+    Under a Poisson process with a constant rate and known exposures, X² is approximately
+    χ² with J − 1 degrees of freedom (the index-of-dispersion test; Cameron & Trivedi 2013,
+    Regression Analysis of Count Data, §5.5). A steady process that varies with the season
+    or a trend also inflates X²: the test says the months vary, not why.
+    """
+    y = check_counts("counts", counts)
+    e = np.ones_like(y) if exposure is None else np.asarray(exposure, dtype=float)
+    active = e > 0
+    if int(active.sum()) < 2 or y.sum() == 0:
+        raise ArgumentError("counts", "the test needs at least two months with exposure and "
+                                      "one recruit")
+    level = finite("level", level, above=0.0, high=0.5)
+    rate = y[active].sum() / e[active].sum()
+    expected = rate * e[active]
+    statistic = float(((y[active] - expected) ** 2 / expected).sum())
+    df = int(active.sum()) - 1
+    p_value = float(stats.chi2.sf(statistic, df))
+    return DispersionTest(statistic, df, p_value, p_value < level, level)
+
+
 __all__ = [
+    "DISPERSION_GRID",
     "HEDGING_GRID",
+    "DispersionTest",
     "QUANTILES",
     "PriorCheck",
     "RecruitmentForecast",
     "forecast_overdispersed",
+    "dispersion_test",
     "forecast_recruitment",
     "hedging_weights",
     "prior_check",
