@@ -52,6 +52,12 @@ def test_prior_weight_forms(tmp_path: Path, weight: object, expected: object) ->
 
 
 BAD_CONFIGS = [
+    ({"programme.organisations": [{"id": "a", "name": "A", "planned_share": 0.5},
+                                  {"id": "b", "name": "B"}]},
+     "key 'programme': give every organisation a planned_share, and let them add up to 1"),
+    ({"programme.organisations": [{"id": "a", "name": "A", "planned_share": 0.5},
+                                  {"id": "b", "name": "B", "planned_share": 0.2}]},
+     "key 'programme': give every organisation a planned_share, and let them add up to 1"),
     ({"programme.plan": [{"date": "2021-01-01", "count": 100}, {"date": "2020-06-01",
                                                                "count": 50}]},
      "key 'programme': plan dates must increase"),

@@ -8,7 +8,6 @@ import re
 
 import numpy as np
 import pytest
-from scipy import optimize, special, stats
 
 import exitanalysis as xa
 from exitanalysis.models.partners import fit_partners
@@ -316,60 +315,3 @@ def test_over_dispersed_with_closed_months() -> None:
                                      dispersion=5.0, horizon=4 + 15)
     assert closed.elapsed == 4
     assert closed.p_reach_target == pytest.approx(without.p_reach_target, rel=1e-9)
-
-
-# --- partners ------------------------------------------------------------------------------
-
-
-def test_partner_fit_is_the_maximum_likelihood() -> None:
-    k = np.array([31, 12, 4, 19, 8])
-    tau = np.array([24.0, 24.0, 10.0, 18.0, 24.0])
-    fit = fit_partners(k, tau, names=list("abcde"))
-
-    def nll(params: np.ndarray) -> float:
-        a, b = np.exp(params)
-        return -float(np.sum(special.gammaln(a + k) - special.gammaln(a) - special.gammaln(k + 1)
-                             + a * np.log(b / (b + tau)) + k * np.log(tau / (b + tau))))
-
-    independent = optimize.minimize(nll, x0=[0.0, 0.0], method="Nelder-Mead",
-                                    options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 10000})
-    assert fit.log_likelihood == pytest.approx(-independent.fun, abs=1e-6)
-    assert (fit.alpha, fit.beta) == pytest.approx(tuple(np.exp(independent.x)), rel=1e-3)
-    table = fit.to_frame()
-    assert (table["rate_low"] < table["rate"]).all() and (table["rate"] < table["rate_high"]).all()
-    # shrinkage: every partner's rate lies between its own and the pooled mean
-    pooled = k.sum() / tau.sum()
-    own = k / tau
-    assert np.all((table["rate"] - own) * (table["rate"] - pooled) <= 1e-12)
-
-
-def test_partners_that_do_not_differ_hit_the_bound() -> None:
-    fit = fit_partners([20, 21, 19], [10.0, 10.0, 10.0])
-    assert fit.at_bound
-    assert fit.to_frame()["rate"].to_numpy() == pytest.approx([2.0, 2.0, 2.0], rel=0.01)
-
-
-def test_partner_parameters_are_recovered_from_many_centres() -> None:
-    # Known truth: 400 centres, rates ~ Gamma(2, 0.5) (mean 4 a month), open 6 to 24 months.
-    rng = np.random.default_rng(3)
-    tau = rng.uniform(6, 24, size=400)
-    rates = rng.gamma(2.0, 1 / 0.5, size=400)
-    fit = fit_partners(rng.poisson(rates * tau), tau)
-    assert fit.alpha == pytest.approx(2.0, rel=0.2)
-    assert fit.beta == pytest.approx(0.5, rel=0.2)
-
-
-def test_partner_total_is_the_convolution() -> None:
-    fit = fit_partners([12, 7, 3], [12.0, 12.0, 12.0], names=["a", "b", "c"])
-    total = fit.forecast(target=60, duration=24, elapsed=12)
-    # Monte Carlo check of the exact convolution (seeded; 200 000 draws, tolerance 5 s.e.)
-    rng = np.random.default_rng(11)
-    table = fit.to_frame()
-    draws = sum(rng.poisson(rng.gamma(fit.alpha + k, 1 / (fit.beta + 12.0), size=200_000) * 12)
-                for k in table["recruited"])
-    p_mc = float(np.mean(22 + draws >= 60))
-    se = np.sqrt(p_mc * (1 - p_mc) / 200_000)
-    assert total.p_reach_target == pytest.approx(p_mc, abs=5 * se + 1e-12)
-    assert total.count_mean() == pytest.approx(22 + float(np.sum(
-        (fit.alpha + table["recruited"]) / (fit.beta + 12.0) * 12)))
-    assert stats.describe(draws).mean + 22 == pytest.approx(total.count_mean(), rel=0.01)

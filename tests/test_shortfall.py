@@ -354,10 +354,9 @@ def test_true_rates_of_the_synthetic_generator_are_recovered() -> None:
     per_partner = persons["organisation"].value_counts()
     fit = xa.fit_partners(per_partner.to_numpy(), np.full(len(per_partner), 24.0),
                           names=list(per_partner.index))
-    for row in fit.to_frame().itertuples(index=False):
-        share = pd.Series({c: truth.organisation_share[c][row.partner] for c in window.columns})
+    intervals = fit.rate_intervals(0.999).set_index("partner")
+    for partner, (low, high) in intervals.iterrows():
+        share = pd.Series({c: truth.organisation_share[c][partner] for c in window.columns})
         true_rate = float((window * share).to_numpy().sum() / 24)
-        # 99.9 % posterior interval of the partner's rate, Gamma(α + k, β + τ)
-        low, high = stats.gamma.ppf([0.0005, 0.9995], fit.alpha + row.recruited,
-                                    scale=1 / (fit.beta + row.exposure))
-        assert low <= true_rate <= high, (row.partner, true_rate, low, high)
+        # 99.9 % posterior interval of the partner's rate (hierarchical model)
+        assert low <= true_rate <= high, (partner, true_rate, low, high)

@@ -245,8 +245,10 @@ def partner_sentences(partners: PartnerRates, language: Language = "en",
                       names: Mapping[str, str] | None = None,
                       hidden: set[str] | frozenset[str] = frozenset()) -> str:
     """The partners' rates in sentences; ``hidden`` partners are named without numbers."""
-    lines = [label("partners_header", language, alpha=number(partners.alpha, language, 2),
-                   beta=number(partners.beta, language, 2))]
+    spread = partners.spread
+    lines = [label("partners_header", language, c=number(spread["median"], language, 2),
+                   low=number(spread["low"], language, 2),
+                   high=number(spread["high"], language, 2))]
     for row in partners.table.itertuples(index=False):
         if row.partner in hidden:
             lines.append(label("partner_line_suppressed", language,
@@ -257,8 +259,8 @@ def partner_sentences(partners: PartnerRates, language: Language = "en",
             rate=number(row.rate, language, 2), low=number(row.rate_low, language, 2),
             high=number(row.rate_high, language, 2), k=number(row.recruited, language),
             tau=number(row.exposure, language, 1)))
-    if partners.at_bound:
-        lines.append(label("partners_equal", language))
+    lines.append(label("partners_equal" if partners.equal_rates_plausible
+                       else "partners_differ", language))
     return "\n".join(lines)
 
 
@@ -414,9 +416,13 @@ class ShortfallAssessment:
     snapshot_pace
         The pace at the published figure for each plausible start of recruitment and date of
         the figure (:func:`snapshot_pace`; ``None`` without a snapshot).
-    case_history, comparison, case_warning, partners
+    case_history, comparison, case_warning, partners, partner_forecast
         From case data, when there are any: the monthly history, the Poisson and the
-        over-dispersed forecast side by side, the replay, and the partners' rates.
+        over-dispersed forecast side by side, the replay, the partners' rates, and the total
+        forecast summed over the partners.
+    planned_partner_rates
+        Each partner's planned rate a month, when the config gives their planned shares (no
+        equal split is assumed).
     synthetic
         Whether any of it rests on synthetic data.
     """
@@ -441,7 +447,9 @@ class ShortfallAssessment:
     comparison: ModelComparison | None = None
     case_warning: EarlyWarning | None = None
     partners: PartnerRates | None = None
+    partner_forecast: RecruitmentForecast | None = None
     partner_names: dict[str, str] = field(default_factory=dict)
+    planned_partner_rates: dict[str, float] | None = None
     synthetic: bool = False
     language: Language = "en"
     min_cell: int | None = None
@@ -572,17 +580,6 @@ class ShortfallAssessment:
 
     def _repr_html_(self) -> str:
         return "".join(f"<p>{html.escape(s)}</p>" for s in self.summary().splitlines())
-
-    @property
-    def partner_forecast(self) -> RecruitmentForecast | None:
-        """The total forecast summed from the partners' predictive distributions."""
-        if self.partners is None or self.case_history is None:
-            return None
-        history = self.case_history
-        return self.partners.forecast(
-            target=self.target, duration=self.duration, elapsed=history.effective_elapsed,
-            horizon=history.effective_elapsed + max(self.duration - history.elapsed, 0.0),
-        )
 
     def hidden_partners(self) -> set[str]:
         """Partners whose numbers a public report must not show: small counts, and one more
@@ -742,7 +739,7 @@ class ShortfallAssessment:
             return plot_unavailable("no case data by organisation", ax=ax)
         return plot_partner_rates(
             self.partners, ax=ax, names=self.partner_names, hidden=self.hidden_partners(),
-            planned=self.target / self.duration / max(len(self.partner_names), 1),
+            planned=self.planned_partner_rates,
             language=self.language,
             synthetic=bool(self.case_history is not None and self.case_history.synthetic),
         )
@@ -870,7 +867,7 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
     else:
         forecast = forecast_from_history(history, target=spec.target, duration=duration,
                                          prior_weight="hedging")
-    comparison = partners = case_warning = None
+    comparison = partners = case_warning = partner_forecast = None
     if case_history is not None and case_history.recruited > 0:
         # One prior in every row, the data alone: the rows differ by model, not by prior.
         months = case_history.monthly
@@ -888,6 +885,9 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
                                     np.full(len(case_history.by_partner),
                                             case_history.effective_elapsed),
                                     names=list(case_history.by_partner.index))
+            partner_forecast = partners.forecast(
+                target=spec.target, duration=duration, elapsed=case_history.effective_elapsed,
+                horizon=case_history.total_time)
         case_warning = replay(case_history) if source == "snapshot" else None
     return ShortfallAssessment(
         programme=spec.name, target=spec.target, duration=duration, start=spec.start,
@@ -902,7 +902,11 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
                               if snapshot is not None else None),
         snapshot_pace=snapshot_pace(config, snapshot) if snapshot is not None else None,
         case_history=case_history, comparison=comparison, case_warning=case_warning,
-        partners=partners, partner_names={o.id: o.name for o in spec.organisations},
+        partners=partners, partner_forecast=partner_forecast,
+        partner_names={o.id: o.name for o in spec.organisations},
+        planned_partner_rates=({o.id: spec.target / duration * o.planned_share
+                                for o in spec.organisations if o.planned_share is not None}
+                               or None),
         synthetic=bool(case_history is not None and case_history.synthetic
                        and (source == "case" or comparison is not None)),
         language=language or config.language,

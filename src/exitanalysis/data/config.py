@@ -45,6 +45,7 @@ class Organisation(_Strict):
 
     id: str = Field(min_length=1, pattern=r"^\S+$")
     name: str = Field(min_length=1)
+    planned_share: float | None = Field(default=None, gt=0.0, le=1.0)
 
 
 class DateRange(_Strict):
@@ -100,6 +101,10 @@ class ProgrammeSpec(_Strict):
         duplicated = sorted({i for i in ids if ids.count(i) > 1})
         if duplicated:
             raise ValueError(f"organisation ids must be unique; repeated: {', '.join(duplicated)}")
+        shares = [o.planned_share for o in self.organisations]
+        if any(x is not None for x in shares) and (
+                None in shares or abs(sum(x or 0.0 for x in shares) - 1.0) > 0.01):
+            raise ValueError("give every organisation a planned_share, and let them add up to 1")
         clashing = sorted(set(ids) & set(EXTERNAL_PARTIES))
         if clashing:
             raise ValueError(

@@ -182,10 +182,12 @@ def plot_replay(warning: EarlyWarning, ax: Axes | None = None, language: Languag
 
 
 def plot_partner_rates(partners: PartnerRates, ax: Axes | None = None,
-                       names: Mapping[str, str] | None = None, planned: float | None = None,
+                       names: Mapping[str, str] | None = None,
+                       planned: Mapping[str, float] | None = None,
                        language: Language = "en", synthetic: bool = False,
                        hidden: set[str] | frozenset[str] = frozenset()) -> Axes:
-    """Each partner's rate with its 95 % interval, the observed rate and the planned share.
+    """Each partner's rate with its 95 % interval, the observed rate and, when the config
+    gives each partner's planned share, its planned rate.
 
     ``hidden`` partners (small counts in a public report) are left out of the figure.
     """
@@ -198,9 +200,9 @@ def plot_partner_rates(partners: PartnerRates, ax: Axes | None = None,
                                         table["rate_high"] - table["rate"]],
                 fmt="o", color=_OBSERVED, capsize=4, label=label("partner_rate", language))
     ax.plot(table["observed_rate"], y, "x", color=GREY, label=label("observed_rate", language))
-    if planned is not None:
-        ax.axvline(planned, color=ALERT, ls="--", lw=1,
-                   label=f"{label('planned_share', language)} ({number(planned, language, 1)})")
+    if planned:
+        ax.plot([planned[p] for p in table["partner"]], y, "|", color=ALERT, ms=14, mew=2,
+                label=label("planned_share", language))
     ax.set_yticks(y, shown)
     ax.grid(axis="x", alpha=0.3)
     ax.set_xlim(left=0)

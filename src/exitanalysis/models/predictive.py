@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -126,67 +126,21 @@ class GammaProcessMixture:
         ])
 
 
-@dataclass(frozen=True)
-class IndependentSum:
-    """The sum of independent partners' increments, each a :class:`GammaRateMixture`.
+class Predictive(Protocol):
+    """What every model's distribution of the count still to come offers (the two mixtures
+    here, and the partners' sum of :mod:`exitanalysis.models.partners`)."""
 
-    Its distribution is the exact convolution of the partners' negative binomials.
-    """
+    def increment_cdf(self, values: ArrayLike, r: float, /) -> np.ndarray: ...
 
-    parts: tuple[GammaRateMixture, ...]
+    def increment_sf(self, x: float, r: float, /) -> float: ...
 
-    def _pmf(self, r: float, upper: int) -> np.ndarray:
-        total = np.zeros(1)
-        total[0] = 1.0
-        grid = np.arange(upper + 1)
-        for part in self.parts:
-            cdf = part.increment_cdf(grid, r)
-            pmf = np.diff(np.concatenate([[0.0], cdf]))
-            total = np.convolve(total, pmf)[: upper + 1]
-        return total
+    def increment_mean(self, r: float, /) -> float: ...
 
-    def _upper(self, r: float) -> int:
-        upper = 0.0
-        for part in self.parts:
-            p = part.rates / (part.rates + r)
-            upper += float(stats.nbinom.ppf(1 - 1e-10, part.shapes, p).max())
-        return int(upper) + 1
+    def increment_quantiles(self, q: np.ndarray, r: float, /) -> np.ndarray: ...
 
-    def increment_cdf(self, values: ArrayLike, r: float) -> np.ndarray:
-        x = np.floor(np.atleast_1d(np.asarray(values, dtype=float)))
-        upper = max(self._upper(r), int(np.max(x, initial=0)) + 1)
-        cdf = np.minimum(np.cumsum(self._pmf(r, upper)), 1.0)
-        return np.where(x < 0, 0.0, cdf[np.clip(x, 0, upper).astype(int)])
+    def time_cdf(self, k: float, times: ArrayLike, /) -> np.ndarray: ...
 
-    def increment_sf(self, x: float, r: float) -> float:
-        """P(X > x): the upper tail of the convolved probabilities (absolute error ~1e-16)."""
-        if x < 0:
-            return 1.0
-        upper = max(self._upper(r), math.floor(x) + 1)
-        pmf = self._pmf(r, upper)
-        return float(max(pmf[math.floor(x) + 1:].sum(), 0.0))
-
-    def increment_mean(self, r: float) -> float:
-        return sum(part.increment_mean(r) for part in self.parts)
-
-    def increment_quantiles(self, q: np.ndarray, r: float) -> np.ndarray:
-        upper = self._upper(r)
-        cdf = np.cumsum(self._pmf(r, upper))
-        return np.array([float(np.searchsorted(cdf, qi - 1e-12)) for qi in q])
-
-    def time_cdf(self, k: float, times: ArrayLike) -> np.ndarray:
-        w = np.atleast_1d(np.asarray(times, dtype=float))
-        return np.array([self.increment_sf(k - 1, wi) if wi > 0 else 0.0 for wi in w])
-
-    def time_quantiles(self, q: np.ndarray, k: float) -> np.ndarray:
-        rate = sum(float(p.weights @ (p.shapes / p.rates)) for p in self.parts)
-        return np.array([
-            root_expanding(lambda w, qi=qi: float(self.time_cdf(k, w)[0]) - qi, k / rate)
-            for qi in q
-        ])
-
-
-Predictive = GammaRateMixture | GammaProcessMixture | IndependentSum
+    def time_quantiles(self, q: np.ndarray, k: float, /) -> np.ndarray: ...
 
 
 def integer_quantiles(cdf: Any, q: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -206,20 +160,20 @@ def integer_quantiles(cdf: Any, q: np.ndarray, low: float, high: float) -> np.nd
     return np.array(out)
 
 
-def root(fn: Any, low: float, high: float) -> float:
+def root(fn: Any, low: float, high: float, xtol: float = 1e-9) -> float:
     if high <= low:
         return float(low)
-    return float(optimize.brentq(fn, low, high, xtol=1e-9, rtol=1e-12))
+    return float(optimize.brentq(fn, low, high, xtol=xtol, rtol=1e-12))
 
 
-def root_expanding(fn: Any, guess: float) -> float:
+def root_expanding(fn: Any, guess: float, xtol: float = 1e-9) -> float:
     low, high = 0.0, max(guess, 1e-6)
     while fn(high) < 0:
         low, high = high, high * 2
         if high > 1e9:
             return math.inf
-    return root(fn, low, high)
+    return root(fn, low, high, xtol)
 
 
-__all__ = ["GammaProcessMixture", "GammaRateMixture", "IndependentSum", "Predictive",
+__all__ = ["GammaProcessMixture", "GammaRateMixture", "Predictive",
            "integer_quantiles", "root", "root_expanding"]
