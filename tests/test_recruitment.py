@@ -14,6 +14,7 @@ from exitanalysis.models.partners import fit_partners
 from exitanalysis.models.recruitment import (
     QUANTILES,
     dispersion_test,
+    forecast_inclusions,
     forecast_overdispersed,
 )
 from exitanalysis.report.outputs import json_safe
@@ -315,3 +316,20 @@ def test_over_dispersed_with_closed_months() -> None:
                                      dispersion=5.0, horizon=4 + 15)
     assert closed.elapsed == 4
     assert closed.p_reach_target == pytest.approx(without.p_reach_target, rel=1e-9)
+
+
+def test_inclusions_carry_the_conversion_and_its_uncertainty() -> None:
+    # Reference: 400,000 draws of the conversion, the rate, today's inclusions among the 64
+    # contacted and the thinned contacts to come; quantiles must agree to one person, the
+    # mean to 4 standard errors.
+    contacts = xa.forecast_recruitment(target=465, duration=48, elapsed=24, recruited=64,
+                                       prior_weight=0)
+    inclusions = forecast_inclusions(contacts, included=59, contacted=115)
+    rng = np.random.default_rng(1)
+    q = rng.beta(59.5, 56.5, 400_000)
+    draws = rng.binomial(64, q) + rng.poisson(rng.gamma(64, 1 / 24, 400_000) * q * 24)
+    for level, key in ((0.025, "q025"), (0.5, "q50"), (0.975, "q975")):
+        assert abs(inclusions.final[key] - np.quantile(draws, level)) <= 1
+    assert inclusions.final["mean"] == pytest.approx(draws.mean(), abs=4 * draws.std() / 632)
+    with pytest.raises(xa.ExitanalysisError, match="included: must not exceed contacted"):
+        forecast_inclusions(contacts, included=120, contacted=115)

@@ -249,6 +249,27 @@ def test_every_row_of_the_model_comparison_uses_one_prior(exitpakke) -> None:
     assert "vary 1.13 times" not in str(exitpakke.explain("models"))
 
 
+def test_contacts_are_carried_into_inclusions_when_real_case_data_allow(tmp_path) -> None:
+    # Real (not synthetic) case data: 4 of the 6 persons contacted were included. A headline
+    # on a published count of contacts then also forecasts inclusions, which the target counts.
+    programme = xa.load_programme(xa.load_config(write_programme(tmp_path)))
+    assessment = xa.assess_shortfall(programme, source="snapshot")
+    assert assessment.history.measure == "contacted" and assessment.inclusions is not None
+    conversion = assessment.inclusions.conversion
+    assert (conversion["included"], conversion["contacted"]) == (4, 6)
+    assert conversion["low"] < 4 / 6 < conversion["high"]
+    final = assessment.inclusions.final
+    contacts = assessment.forecast.to_dict()["final_count"]
+    assert final["q50"] <= contacts["q50"] and final["q975"] <= contacts["q975"]
+    assert "In the case data, 67% of persons contacted were included" in assessment.summary()
+    assert assessment.headline()["inclusions"]["measure"] == "included"
+
+
+def test_synthetic_case_data_never_convert_a_real_figure(exitpakke) -> None:
+    assert exitpakke.inclusions is None and exitpakke.headline()["inclusions"] is None
+    assert "are synthetic here, so no forecast of inclusions" in exitpakke.summary()
+
+
 def test_real_case_data_drive_the_headline(tmp_path: Path) -> None:
     programme = xa.load_programme(xa.load_config(write_programme(tmp_path)))
     assessment = xa.assess_shortfall(programme)
@@ -274,7 +295,7 @@ def test_summary_and_what_it_would_take(exitpakke) -> None:
     assert need["required_rate"] == pytest.approx((465 - 64) / 24)
     text = exitpakke.summary()
     assert "64 persons contacted after 24.0 of 48 months" in text
-    assert "Contacts are an upper bound for inclusions" in text
+    assert "contacts are an upper bound for inclusions" in text
     assert "would first have warned in January 2022" in text
 
 
@@ -297,10 +318,11 @@ def test_every_number_in_the_headline_comes_from_the_result_it_describes(exitpak
     text = exitpakke.summary()
     head, plan, data = exitpakke.forecast, exitpakke.plan_forecast, exitpakke.data_forecast
     q = [int(v) for v in head.count_quantiles([0.5, 0.025, 0.975])]
-    assert f"Forecast for the end: {q[0]} (median; 95% interval {q[1]} to {q[2]})." in text
+    assert (f"Forecast for the end: {q[0]} persons contacted (median; 95% interval {q[1]} "
+            f"to {q[2]}).") in text
     pq = [int(v) for v in plan.count_quantiles([0.5, 0.025, 0.975])]
-    assert (f"If the plan had been right (P = 0.5): {pq[0]} by the end (95% interval {pq[1]} "
-            f"to {pq[2]})") in text
+    assert (f"If the plan had been right (P = 0.5): {pq[0]} persons contacted by the end (95% "
+            f"interval {pq[1]} to {pq[2]})") in text
     expected = round(465 * exitpakke.history.effective_elapsed / 48)
     assert f"as far from the planned {expected} as 64" in text
     # "At the rate seen so far" is the observed rate and the data-alone forecast, not the
@@ -309,8 +331,8 @@ def test_every_number_in_the_headline_comes_from_the_result_it_describes(exitpak
     assert data is not None and data.prior_weight == 0.0
     times = exitpakke.history.calendar_time(data.time_quantiles([0.5, 0.025, 0.975]))
     when = [date_at(dt.date(2020, 1, 1), float(t)).strftime("%B %Y") for t in times]
-    assert (f"At the rate seen so far ({rate:.1f} a month), 465 would be reached around "
-            f"{when[0]} (median; 95% interval {when[1]} to {when[2]})") in text
+    assert (f"At the rate seen so far ({rate:.1f} persons contacted a month), 465 would be "
+            f"reached around {when[0]} (median; 95% interval {when[1]} to {when[2]})") in text
     assert when[0] == "November 2033"  # the independent figure for 2.8 a month
     required = (465 - 64) / (exitpakke.history.total_time - exitpakke.history.effective_elapsed)
     assert (f"{required:.1f} persons a month are needed from now on: "

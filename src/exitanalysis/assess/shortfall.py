@@ -44,9 +44,11 @@ from ..models.partners import PartnerRates, fit_partners
 from ..models.priors import PriorWeight
 from ..models.recruitment import (
     DispersionTest,
+    InclusionForecast,
     PriorCheck,
     RecruitmentForecast,
     dispersion_test,
+    forecast_inclusions,
     prior_check,
 )
 from ..text import Language, label, number, p_value, percent, prior_label, probability
@@ -420,6 +422,10 @@ class ShortfallAssessment:
         From case data, when there are any: the monthly history, the Poisson and the
         over-dispersed forecast side by side, the replay, the partners' rates, and the total
         forecast summed over the partners.
+    inclusions
+        When the headline counts contacts and real case data show how many of the persons
+        contacted were included: the forecast of inclusions (which the target counts), with
+        the conversion's uncertainty carried into it.
     planned_partner_rates
         Each partner's planned rate a month, when the config gives their planned shares (no
         equal split is assumed).
@@ -448,6 +454,7 @@ class ShortfallAssessment:
     case_warning: EarlyWarning | None = None
     partners: PartnerRates | None = None
     partner_forecast: RecruitmentForecast | None = None
+    inclusions: InclusionForecast | None = None
     partner_names: dict[str, str] = field(default_factory=dict)
     planned_partner_rates: dict[str, float] | None = None
     synthetic: bool = False
@@ -459,6 +466,7 @@ class ShortfallAssessment:
         return {
             "forecast": self.forecast.to_dict(),
             "prior_check": self.prior_check.to_dict(),
+            "inclusions": self.inclusions.to_dict() if self.inclusions is not None else None,
             "plan_forecast": self.plan_forecast.to_dict(),
             "first_warning": self.warning.first_warning,
             "warning_threshold": self.warning_threshold,
@@ -515,7 +523,7 @@ class ShortfallAssessment:
                                                          lang),
             n=number(self.target, lang))]
         if measure == "contacted":
-            lines.append(label("contacts_upper_bound", lang))
+            lines.append(self._contact_sentence(lang))
         lines.extend(self._prior_sentences(lang))
         lines.append(label(
             "headline_pace", lang, pace=percent(f["pace_ratio"], lang),
@@ -524,11 +532,13 @@ class ShortfallAssessment:
             prior=prior_label(self.forecast.prior_weight, lang)))
         final = f["final_count"]
         lines.append(label("headline_expected", lang, median=number(final["q50"], lang),
-                           low=number(final["q025"], lang), high=number(final["q975"], lang)))
+                           low=number(final["q025"], lang), high=number(final["q975"], lang),
+                           measure=label(measure, lang)))
         if self.prior_check.conflict:
             plan = self.plan_forecast.to_dict()
             lines.append(label(
                 "headline_if_plan", lang, prior=prior_label(self.plan_forecast.prior_weight, lang),
+                measure=label(measure, lang),
                 median=number(plan["final_count"]["q50"], lang),
                 low=number(plan["final_count"]["q025"], lang),
                 high=number(plan["final_count"]["q975"], lang),
@@ -543,6 +553,7 @@ class ShortfallAssessment:
         if reached is not None:
             lines.append(label(
                 "headline_reached", lang, n=number(self.target, lang),
+                measure=label(measure, lang),
                 observed=number(need["observed_rate"] or 0.0, lang, 1),
                 when=month_text(reached["median"], lang), low=month_text(reached["low"], lang),
                 high=month_text(reached["high"], lang),
@@ -551,6 +562,19 @@ class ShortfallAssessment:
         if self.synthetic:
             lines.append(label("parts_synthetic", lang))
         return "\n".join(lines)
+
+    def _contact_sentence(self, lang: Language) -> str:
+        """What the contacts say about inclusions, which the target counts."""
+        if self.inclusions is None:
+            synthetic_cases = self.case_history is not None and self.case_history.synthetic
+            return label("contacts_no_conversion" if synthetic_cases else
+                         "contacts_upper_bound", lang)
+        c, f = self.inclusions.conversion, self.inclusions.final
+        return label("contacts_converted", lang, share=percent(c["estimate"], lang),
+                     low=percent(c["low"], lang), high=percent(c["high"], lang),
+                     median=number(f["q50"], lang), q_low=number(f["q025"], lang),
+                     q_high=number(f["q975"], lang), n=number(self.target, lang),
+                     p=probability(self.inclusions.p_reach_target, lang))
 
     def _prior_sentences(self, lang: Language) -> list[str]:
         check = self.prior_check
@@ -889,6 +913,14 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
                 target=spec.target, duration=duration, elapsed=case_history.effective_elapsed,
                 horizon=case_history.total_time)
         case_warning = replay(case_history) if source == "snapshot" else None
+    # The target counts inclusions: when the headline counts contacts, real case data can say
+    # what share of contacts were included (synthetic case data must not touch a real figure).
+    inclusions = None
+    persons = programme.persons
+    if (history.measure == "contacted" and persons is not None and case_history is not None
+            and not case_history.synthetic and len(persons)):
+        inclusions = forecast_inclusions(forecast, included=int(persons["included"].sum()),
+                                         contacted=len(persons))
     return ShortfallAssessment(
         programme=spec.name, target=spec.target, duration=duration, start=spec.start,
         end=spec.end, source="published snapshot" if source == "snapshot" else "case data",
@@ -902,7 +934,7 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
                               if snapshot is not None else None),
         snapshot_pace=snapshot_pace(config, snapshot) if snapshot is not None else None,
         case_history=case_history, comparison=comparison, case_warning=case_warning,
-        partners=partners, partner_forecast=partner_forecast,
+        partners=partners, partner_forecast=partner_forecast, inclusions=inclusions,
         partner_names={o.id: o.name for o in spec.organisations},
         planned_partner_rates=({o.id: spec.target / duration * o.planned_share
                                 for o in spec.organisations if o.planned_share is not None}

@@ -508,6 +508,92 @@ def _as_improbable(m: int, shapes: np.ndarray, probs: np.ndarray) -> float:
     return float(min(np.exp(log_p[inside]).sum() + beyond, 1.0))
 
 
+
+# --- contacts against inclusions ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InclusionForecast:
+    """Inclusions by the end, forecast from a forecast of contacts and the share of contacts
+    that case data show to be included.
+
+    Attributes
+    ----------
+    contacts
+        The forecast of contacts it derives from.
+    conversion
+        The share of contacts included: ``estimate`` (included/contacted) and its 95 %
+        interval ``low``, ``high`` (Jeffreys), with the counts it rests on.
+    final
+        Inclusions by the end: ``mean`` and the quantiles of CONTRACT §4's ``final_count``.
+    p_reach_target
+        P(inclusions by the end ≥ target).
+    """
+
+    contacts: RecruitmentForecast
+    conversion: dict[str, float]
+    final: dict[str, float]
+    p_reach_target: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"measure": "included", "conversion": dict(self.conversion),
+                "final_count": dict(self.final), "p_reach_target": self.p_reach_target}
+
+
+def forecast_inclusions(contacts: RecruitmentForecast, *, included: int, contacted: int,
+                        nodes: int = 200) -> InclusionForecast:
+    """Carry the contact-to-inclusion conversion, with its uncertainty, into a forecast.
+
+    Parameters
+    ----------
+    contacts
+        A forecast of contacts (Gamma–Poisson).
+    included, contacted
+        From case data: how many of the persons contacted were included.
+    nodes
+        Points of the quadrature over the conversion's posterior.
+
+    Notes
+    -----
+    The conversion q has the Jeffreys posterior Beta(i + ½, c − i + ½). Given q, each of the
+    m persons contacted so far is included with probability q (Binomial(m, q)), and contacts
+    to come are a Poisson process thinned by q: with rate λ ~ Gamma(a, b), its inclusions over
+    a further time r are NegBin(a, b/(b + q·r)). The two are added exactly for each q, and q
+    is integrated over by midpoints of its quantiles (``nodes`` equal-weight points).
+    """
+    included = whole("included", included)
+    contacted = whole("contacted", contacted, low=1)
+    if included > contacted:
+        raise ArgumentError("included", "must not exceed contacted")
+    predictive = contacts.predictive
+    if not isinstance(predictive, GammaRateMixture):
+        raise ArgumentError("contacts", "expected a Gamma–Poisson forecast of contacts")
+    posterior = stats.beta(included + 0.5, contacted - included + 0.5)
+    q = posterior.ppf((np.arange(nodes) + 0.5) / nodes)
+    r = contacts.horizon - contacts.elapsed
+    m = contacts.recruited
+    upper = int(m + stats.nbinom.isf(1e-12, predictive.shapes,
+                                     predictive.rates / (predictive.rates + r)).max()) + 1
+    x = np.arange(upper + 1)
+    total = np.zeros(upper + 1)
+    for qi in q:
+        now = stats.binom.pmf(x, m, qi)
+        p = predictive.rates / (predictive.rates + qi * r)
+        future = predictive.weights @ stats.nbinom.pmf(x[None, :], predictive.shapes[:, None],
+                                                       p[:, None])
+        total += np.convolve(now, future)[: upper + 1]
+    total /= nodes
+    cdf = np.cumsum(total)
+    final: dict[str, float] = {"mean": round(float(x @ total), 3)}
+    for level in QUANTILES:
+        final[quantile_key(level)] = int(np.searchsorted(cdf, level - 1e-12))
+    reach = float(max(1.0 - cdf[contacts.target - 1], 0.0)) if contacts.target <= upper else 0.0
+    conversion = {"estimate": included / contacted, "low": float(posterior.ppf(0.025)),
+                  "high": float(posterior.ppf(0.975)), "included": included,
+                  "contacted": contacted}
+    return InclusionForecast(contacts, conversion, final, reach)
+
+
 # --- over-dispersed months ----------------------------------------------------------------
 
 
@@ -696,11 +782,13 @@ __all__ = [
     "DISPERSION_GRID",
     "HEDGING_GRID",
     "DispersionTest",
+    "InclusionForecast",
     "QUANTILES",
     "PriorCheck",
     "RecruitmentForecast",
     "forecast_overdispersed",
     "dispersion_test",
+    "forecast_inclusions",
     "forecast_recruitment",
     "hedging_weights",
     "prior_check",
