@@ -701,7 +701,9 @@ def forecast_overdispersed(
     conditional = np.exp(conditional - conditional.max(axis=1, keepdims=True))
     conditional /= conditional.sum(axis=1, keepdims=True)
     joint = k_weights[:, None] * conditional
-    if joint[:, -grid_size // 20:].sum() > 1e-3:
+    # 1 % of the posterior at the top of the range would leave the 99th percentile of the
+    # rate, and soon the reported 95 % interval, to the range rather than to the data.
+    if joint[:, -grid_size // 20:].sum() > 0.01:
         raise ArgumentError(
             "counts", "too few months, and too uneven, for the clustered-months model without "
                       "a plan prior: the data do not bound the rate (give the plan some weight, "
