@@ -48,8 +48,8 @@ def test_the_catalogue_files_are_plain_key_text_pairs() -> None:
 
 
 def test_a_label_fills_its_fields_and_an_unknown_key_reads_as_words() -> None:
-    assert label("replay_never", "da", threshold="10 %", prior="P = 0,5") == (
-        "P(målet nås) faldt aldrig under 10 % (P = 0,5).")
+    assert label("rule_never", "da", month="marts 2022") == (
+        "Den varslede ikke frem til marts 2022.")
     assert label("no_such_key") == "no such key"
 
 

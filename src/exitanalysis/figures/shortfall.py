@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
 from ..models.history import date_at
 from ..text import Language, label, number, percent
@@ -29,15 +28,6 @@ if TYPE_CHECKING:
 _BAND = "#9ecae1"
 _BAND_DARK = "#4292c6"
 _OBSERVED = "#08306b"
-
-
-def prior_colours(priors: Sequence[str]) -> dict[str, str]:
-    """Numeric prior weights from light to dark blue; hedging and accelerated stand apart."""
-    numeric = [p for p in priors if p.startswith("P = ")]
-    ramp = sns.color_palette("Blues", len(numeric) + 2).as_hex()[2:]
-    out = dict(zip(numeric, ramp, strict=True))
-    out.update({"hedging": "#7b3294", "accelerated": "#a6611a"})
-    return {p: out.get(p, GREY) for p in priors}
 
 
 def _dates(start: dt.date, months: np.ndarray | Sequence[float] | pd.Series) -> np.ndarray:
@@ -269,4 +259,4 @@ def plot_required_rate(assessment: ShortfallAssessment, ax: Axes | None = None,
 
 
 __all__ = ["plot_forecast_fan", "plot_model_comparison", "plot_partner_rates", "plot_replay",
-           "plot_required_rate", "plot_shortfall_fan", "prior_colours"]
+           "plot_required_rate", "plot_shortfall_fan"]

@@ -394,15 +394,15 @@ def _weighted_quantiles(values: np.ndarray, weights: np.ndarray,
 
 @dataclass(frozen=True)
 class PriorCheck:
-    """Box's (1980) prior predictive check of the plan used as a prior.
+    """A prior predictive check of the plan used as a prior (Box 1980; Evans & Moshonov 2006).
 
     Attributes
     ----------
     p_value
-        The prior predictive probability of a count at least as far from the plan's
-        expected count as the one observed, P(|X − E X| ≥ |m − E X|), with X the count by
-        ``elapsed`` drawn from the prior predictive distribution. ``None`` when there is no
-        plan prior to check (P = 0).
+        The prior predictive probability of a count no more probable than the one observed,
+        P(π(X) ≤ π(m)), with X the count by ``elapsed`` drawn from the prior predictive
+        distribution π: both tails, each as improbable as m. ``None`` when there is no plan
+        prior to check (P = 0).
     conflict
         ``p_value`` below ``level``: the data reject the plan as a prior.
     expected
@@ -425,9 +425,9 @@ class PriorCheck:
         """The check in words, for the manifest."""
         if self.p_value is None:
             return "none: the forecast uses no plan prior (P = 0)"
-        return ("prior predictive check (Box 1980): P(|X - E X| >= |m - E X|) for the count X "
-                f"by now under the plan prior ({prior_key(self.prior_weight)}); conflict "
-                f"when below {self.level:g}")
+        return ("prior predictive check (Evans & Moshonov 2006): P(pi(X) <= pi(m)) for the "
+                f"count X by now under the plan prior ({prior_key(self.prior_weight)}); "
+                f"conflict when below {self.level:g}")
 
     def to_dict(self) -> dict[str, Any]:
         """``headline.prior_check`` of the manifest (CONTRACT §4)."""
