@@ -123,16 +123,20 @@ def date_at(start: dt.date, months: float) -> dt.date:
 
 
 def exposure_by_month(months: pd.PeriodIndex, periods: Sequence[ReducedTime]) -> np.ndarray:
-    """Each month's share of normal recruitment time: the mean daily weight over its days."""
-    out = np.ones(len(months))
-    for i, month in enumerate(months):
-        days = pd.date_range(month.start_time, month.end_time.normalize(), freq="D")
-        weight = np.ones(len(days))
-        for period in periods:
-            inside = (days >= pd.Timestamp(period.start)) & (days <= pd.Timestamp(period.end))
-            weight[inside] = np.minimum(weight[inside], period.weight)
-        out[i] = weight.mean()
-    return out
+    """Each month's share of normal recruitment time: the mean daily weight over its days.
+
+    ``months`` are consecutive (a ``period_range``).
+    """
+    if not len(months) or not periods:
+        return np.ones(len(months))
+    days = pd.date_range(months[0].start_time, months[-1].end_time.normalize(), freq="D")
+    weight = np.ones(len(days))
+    for period in periods:
+        inside = (days >= pd.Timestamp(period.start)) & (days <= pd.Timestamp(period.end))
+        weight[inside] = np.minimum(weight[inside], period.weight)
+    lengths = np.asarray(months.days_in_month)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    return np.add.reduceat(weight, starts) / lengths
 
 
 # --- recruitment history --------------------------------------------------------------------
@@ -248,8 +252,11 @@ def month_frame(start: dt.date, until: dt.date, counts: pd.Series,
     """
     last = until - dt.timedelta(days=1)
     months = pd.period_range(start, max(last, start), freq="M")
-    elapsed = np.array([months_between(start, min(m.end_time.date() + dt.timedelta(days=1),
-                                                   until)) for m in months])
+    ends = (months + 1).start_time.where((months + 1).start_time <= pd.Timestamp(until),
+                                          pd.Timestamp(until))
+    # months_between for every month's end at once (see months_between for the rule).
+    elapsed = ((ends.year - start.year) * 12 + (ends.month - start.month)
+               + (ends.day - start.day) / ends.days_in_month).to_numpy(dtype=float)
     calendar_months = np.diff(np.concatenate([[0.0], elapsed]))
     plan_time = (np.diff(np.concatenate([[0.0], plan.time(elapsed)])) if plan is not None
                  else calendar_months)
