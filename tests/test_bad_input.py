@@ -144,6 +144,92 @@ CASES = [
 ]
 
 
+CPR = f"{P}: column 'person_id': a value shaped like a Danish CPR number"
+# Issue 9: what a red-team run got through, each a case that passed validation before.
+CASES += [
+    *(Case(f"CPR written {how}", persons_with(person_id={4: value}), [CPR, "row 6"],
+           secrets=[value])
+      for how, value in [("with a space", "010190 1234"), ("in pairs", "01 01 90 1234"),
+                         ("with an en dash", "010190\u20131234"),
+                         ("with dots", "01.01.90-1234")]),
+    Case("CPR in a number cell (leading zero lost)", persons_with(person_id={4: 101901234}),
+         [f"{P.replace('.csv', '.xlsx')}: column 'person_id': a value shaped like a Danish CPR"],
+         secrets=["101901234", "0101901234"], suffix=".xlsx"),
+    Case("CPR as a column header",
+         replaced("persons", lambda: PERSONS.rename(columns={"origin": "0101901234"})),
+         [f"{P}: the header of column 9 looks like data, not a column name (not shown)"],
+         secrets=["0101901234"]),
+    Case("e-mail as id", persons_with(person_id={4: "anna.h@example.org"}),
+         [f"{P}: column 'person_id': a value shaped like an e-mail address", "row 6"],
+         secrets=["anna.h@example.org"]),
+    Case("e-mail in another table", replaced("referrals", lambda: _with(
+        REFERRALS, "person_id", 2, "kontakt@reden.dk")),
+         ["data/referrals.csv: column 'person_id': a value shaped like an e-mail address"],
+         secrets=["kontakt@reden.dk"]),
+    Case("phone number as id", persons_with(person_id={4: "+45 12 34 56 78"}),
+         [f"{P}: column 'person_id': a value shaped like a Danish phone number", "row 6"],
+         secrets=["12 34 56 78"]),
+    Case("full name as id", persons_with(person_id={4: "Anna Hansen"}),
+         [f"{P}: column 'person_id': looks like a person's name: ids must be pseudonymous: "
+          "row 6"], secrets=["Anna Hansen"]),
+    Case("file exported without its header row",
+         replaced("activities", lambda: ACTIVITIES.iloc[1:].set_axis(
+             list(ACTIVITIES.iloc[0]), axis=1)),
+         ["data/activities.csv: the header of column 1 looks like data",
+          "data/activities.csv: column 'date': required column is missing"],
+         secrets=["KBH-Ø01", "2020-03-01"]),
+    Case("persons without ids and contact dates",
+         lambda: tables(persons=PERSONS.drop(columns=["person_id", "first_contact"]),
+                        activities=None, outcomes=None),
+         [f"{P}: column 'first_contact': required column is missing",
+          f"{P}: column 'person_id': required column is missing"]),
+    Case("a year far in the future", persons_with(first_contact={2: "3000-06-01"}),
+         [f"{P}: column 'first_contact': a year outside 1900–2100: row 4"],
+         secrets=["3000-06-01"]),
+    Case("year one", persons_with(first_contact={2: "0001-01-01"}),
+         [f"{P}: column 'first_contact': a year outside 1900–2100: row 4"]),
+    Case("month zero", lambda: {"monthly": _with(MONTHLY, "month", 2, "2020-0-01")},
+         ["data/monthly.csv: column 'month': expected a month written YYYY-MM: row 4"],
+         secrets=["2020-0-01"]),
+    Case("header-only persons", lambda: tables(persons=PERSONS.iloc[0:0], activities=None,
+                                               outcomes=None, referrals=None),
+         [f"{P}: the table has no data rows"]),
+    Case("CPR in a published source", tables,
+         ["key 'observed[0].source': must not hold a CPR number, an e-mail address or a "
+          "phone number"], secrets=["010190-1234"],
+         config={"observed": [{"as_of": "2022-01-01", "contacted": 5,
+                               "source": "borger 010190-1234"}]}),
+    Case("e-mail in an organisation's name", tables,
+         ["key 'programme.organisations[1].name': must not hold a CPR number"],
+         secrets=["leder@liva.dk"],
+         config={"programme.organisations": [{"id": "reden_kbh", "name": "Reden"},
+                                             {"id": "liva", "name": "leder@liva.dk"}]}),
+    Case("end in year 9999", tables, ["key 'programme.end': expected a year between 1900"],
+         config={"programme.end": "9999-12-31"}),
+    Case("start in year 1", tables, ["key 'programme.start': expected a year between 1900"],
+         config={"programme.start": "0001-01-01"}),
+    Case("one-day programme", tables,
+         ["key 'programme.end': the period must be at least four weeks long"],
+         config={"programme.start": "2020-01-01", "programme.end": "2020-01-01"}),
+    Case("a bad target and a bad period, both", tables,
+         ["key 'programme.target': expected a number ≥ 1",
+          "key 'programme.end': must not be before start"],
+         config={"programme.target": -3, "programme.start": "2024-06-01"}),
+    Case("a 23-digit count", lambda: {"monthly": _with(MONTHLY, "contacted", 0,
+                                                        "12345678901234567890123")},
+         ["data/monthly.csv: column 'contacted': expected a whole number of at most nine "
+          "digits: row 2"], secrets=["12345678901234567890123"]),
+]
+
+
+def test_a_case_number_is_not_a_cpr_number(tmp_path: Path, cli) -> None:
+    # 202003-0001 has the shape DDMMYY-NNNN but 20/20/03 is no date: a case number.
+    persons = PERSONS.copy()
+    persons.loc[4, "person_id"] = "202003-0001"
+    outcome = cli("validate", write_programme(tmp_path, tables(persons=persons)))
+    assert outcome.code == 0, outcome.err
+
+
 def _write(case: Case, folder: Path) -> Path:
     config = write_programme(folder, case.frames(), case.config, suffix=case.suffix)
     if case.name == "unsupported file type":
@@ -163,8 +249,8 @@ def test_validate_rejects_with_a_precise_message(tmp_path: Path, cli, case: Case
     assert "Traceback" not in outcome.err
 
 
-def test_at_least_fifteen_distinct_bad_inputs() -> None:
-    assert len({c.name for c in CASES}) >= 15
+def test_at_least_forty_distinct_bad_inputs() -> None:
+    assert len({c.name for c in CASES}) >= 40
 
 
 def test_all_problems_in_all_files_are_reported_together(tmp_path: Path, cli) -> None:

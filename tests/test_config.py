@@ -78,7 +78,7 @@ BAD_CONFIGS = [
     ({"programme.targt": 5}, "key 'programme.targt': unknown key"),
     ({"programme.target": 0}, "key 'programme.target': expected a number ≥ 1"),
     ({"programme.target": "many"}, "key 'programme.target': expected a whole number"),
-    ({"programme.start": "2024-01-01"}, "key 'programme': start must not be after end"),
+    ({"programme.start": "2024-01-01"}, "key 'programme.end': must not be before start"),
     ({"programme.end": "31-12-2023"}, "key 'programme.end': expected a date written YYYY-MM-DD"),
     ({"programme.organisations": [{"id": "a", "name": "A"}, {"id": "a", "name": "B"}]},
      "key 'programme': organisation ids must be unique; repeated: a"),

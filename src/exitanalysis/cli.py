@@ -134,8 +134,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "shortfall":
             return _shortfall(args)
     except ExitanalysisError as exc:
-        print(f"exitanalysis: error: {exc}", file=sys.stderr)
+        print(f"exitanalysis: error: {_printable(str(exc), lines=True)}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # a folder that cannot be written, a full disk: say which and why
+        where = f" {_printable(str(exc.filename))}" if exc.filename else ""
+        print(f"exitanalysis: error: cannot use{where}: {exc.strerror or type(exc).__name__}; "
+              "nothing was published", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("exitanalysis: interrupted; nothing was published", file=sys.stderr)
         return 130
@@ -149,6 +154,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     raise AssertionError(f"unhandled command {args.command}")  # argparse prevents this
 
 
+def _printable(text: str, lines: bool = False) -> str:
+    """``text`` with control characters escaped: a file name with a line break or an escape
+    sequence must not forge a line of the log (an "OK" after an error). With ``lines``, the
+    line breaks of a multi-line message stay (the paths in it are escaped where they are
+    named: :func:`exitanalysis.data.config.display_path`)."""
+    return "".join(c if c.isprintable() or (lines and c == "\n") else repr(c)[1:-1]
+                   for c in text)
+
+
 def _validate(args: argparse.Namespace) -> int:
     from .data.config import load_config
     from .data.programme import load_programme
@@ -156,10 +170,12 @@ def _validate(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     programme = load_programme(config)
     spec = config.programme
-    print(f"config {args.config}: {spec.name}, {spec.start} to {spec.end}, target {spec.target}")
+    print(_printable(f"config {args.config}: {spec.name}, {spec.start} to {spec.end}, "
+                     f"target {spec.target}"))
     for source in programme.sources:
         mark = f", {source.synthetic_rows} synthetic" if source.synthetic else ""
-        print(f"  {source.name:<11} {source.path}  {source.rows} rows ({source.file_format}{mark})")
+        print(_printable(f"  {source.name:<11} {source.path}  {source.rows} rows "
+                         f"({source.file_format}{mark})"))
     for snap in config.observed:
         print(f"  snapshot    {snap.as_of}: contacted {snap.contacted}, included {snap.included}")
     if config.analysis.as_of or programme.as_of is None:
@@ -173,6 +189,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _synth(args: argparse.Namespace) -> int:
     from .data.synth import generate, write
+    from .errors import UsageError
+
+    if args.seed < 0:
+        raise UsageError("synth: --seed: expected a whole number ≥ 0")
 
     programme = generate(seed=args.seed)
     for path in write(programme, Path(args.out)):
@@ -225,7 +245,7 @@ def _run(args: argparse.Namespace) -> int:
         notebooks_dir=args.notebooks,
         cell_timeout=args.timeout,
     )
-    print(result.report_dir / "index.html")
+    print(_printable(str(result.report_dir / "index.html")))
     return 0
 
 

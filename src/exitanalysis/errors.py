@@ -40,7 +40,7 @@ def format_rows(rows: Sequence[int], limit: int = MAX_ROWS_SHOWN) -> str:
     return f"{word} {', '.join(parts)}"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     """One broken rule in one place.
 
@@ -60,6 +60,11 @@ class Problem:
     column: str | None
     rule: str
     rows: tuple[int, ...] = field(default=())
+
+    @property
+    def sort_key(self) -> tuple[str, str, str, tuple[int, ...]]:
+        """Problems are listed by file, then column (whole-file problems first), rule, rows."""
+        return (self.file, self.column or "", self.rule, self.rows)
 
     def __str__(self) -> str:
         where = self.file if self.column is None else f"{self.file}: column '{self.column}'"
@@ -87,7 +92,7 @@ class InputError(ExitanalysisError):
     """One or more input tables break the data contract; lists every problem found."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = tuple(sorted(problems))
+        self.problems = tuple(sorted(problems, key=lambda p: p.sort_key))
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"invalid input ({len(self.problems)} problem(s)):\n{lines}")
 

@@ -106,9 +106,9 @@ class DataOverview:
             table["file_format"] = [file_format(s.kind, s.encoding, s.separator, self.language)
                                     for s in self.inputs]
         if self.public:
+            # No file names or digests in public: they could confirm a candidate file.
             table["persons_count"] = table["persons_count"].map(self._safe)
-            table["path"] = table["path"].map(lambda p: str(p).rsplit("/", 1)[-1])
-            return table[["table", "path", "file_format", "persons_count", "sha256"]]
+            return table[["table", "file_format", "persons_count"]]
         return table.drop(columns="persons_count")
 
     def validation_table(self) -> pd.DataFrame:
@@ -211,13 +211,19 @@ class DataOverview:
         """Stacked bars of first contacts by ``by`` (organisation, contact_channel,
         sales_channel): monthly; quarterly with suppression for a public report."""
         from ..figures.overview import plot_overview
+        from ..figures.style import plot_unavailable
 
+        if not self.persons_contacted:
+            return plot_unavailable("no_case_data", ax=ax, language=self.language)
         return plot_overview(self, by=by, ax=ax)
 
     def plot_coverage(self, ax: Axes | None = None) -> Axes:
         """Heat map of rows per quarter in each input table (public: persons per year)."""
         from ..figures.overview import plot_table_coverage
+        from ..figures.style import plot_unavailable
 
+        if not len(self.coverage):
+            return plot_unavailable("no_case_data", ax=ax, language=self.language)
         if self.public:
             safe = suppress_counts(self.persons_by_year.pivot_table(
                 index="table", columns="year", values="persons", aggfunc="sum", fill_value=0,

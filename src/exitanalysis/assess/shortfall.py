@@ -60,6 +60,9 @@ if TYPE_CHECKING:
 
 #: Where the published snapshot may lie when its date is vague ("more than halfway").
 SNAPSHOT_SHARES: tuple[float, ...] = (0.50, 0.55, 0.60, 0.65, 0.70, 0.75)
+_SNAPSHOT_DATES = ["share", "as_of", "elapsed", "p_reach_target", "final_q50", "final_q975",
+                   "observed_rate", "required_rate"]
+_SNAPSHOT_PACE = ["start", "share", "as_of", "elapsed", "pace_ratio"]
 
 
 # --- the plan and the histories from a programme's data -------------------------------------
@@ -338,7 +341,7 @@ def snapshot_date_sensitivity(config: Config, snapshot: Snapshot, *,
                      "final_q50": d["final_count"]["q50"],
                      "final_q975": d["final_count"]["q975"],
                      "observed_rate": d["observed_rate"], "required_rate": d["required_rate"]})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=_SNAPSHOT_DATES)
 
 
 def start_dates(config: Config, steps: int = 4) -> list[dt.date]:
@@ -376,7 +379,7 @@ def snapshot_pace(config: Config, snapshot: Snapshot, *,
             planned = spec.target * history.effective_elapsed / span
             rows.append({"start": start.isoformat(), "share": share, "as_of": when.isoformat(),
                          "elapsed": history.elapsed, "pace_ratio": history.recruited / planned})
-    return pd.DataFrame(rows, columns=["start", "share", "as_of", "elapsed", "pace_ratio"])
+    return pd.DataFrame(rows, columns=_SNAPSHOT_PACE)
 
 
 # --- the assessment -------------------------------------------------------------------------
@@ -413,11 +416,11 @@ class ShortfallAssessment:
     warning
         The early-warning replay on the same history.
     prior_sensitivity, snapshot_sensitivity
-        The headline under other priors, and under other dates of the snapshot (``None``
+        The headline under other priors, and under other dates of the snapshot (no rows
         without a snapshot).
     snapshot_pace
         The pace at the published figure for each plausible start of recruitment and date of
-        the figure (:func:`snapshot_pace`; ``None`` without a snapshot).
+        the figure (:func:`snapshot_pace`; no rows without a snapshot).
     case_history, comparison, case_warning, partners, partner_forecast
         From case data, when there are any: the monthly history, the Poisson and the
         over-dispersed forecast side by side, the replay, the partners' rates, and the total
@@ -447,8 +450,8 @@ class ShortfallAssessment:
     plan_forecast: RecruitmentForecast
     data_forecast: RecruitmentForecast | None
     warning_threshold: float
-    snapshot_sensitivity: pd.DataFrame | None
-    snapshot_pace: pd.DataFrame | None
+    snapshot_sensitivity: pd.DataFrame
+    snapshot_pace: pd.DataFrame
     case_history: RecruitmentHistory | None = None
     comparison: ModelComparison | None = None
     case_warning: EarlyWarning | None = None
@@ -638,7 +641,7 @@ class ShortfallAssessment:
     def snapshot_pace_table(self) -> pd.DataFrame:
         """The pace at the published figure: one row per start of recruitment, one column
         per date of the figure (empty without a snapshot)."""
-        if self.snapshot_pace is None or not len(self.snapshot_pace):
+        if not len(self.snapshot_pace):
             return pd.DataFrame()
         wide = self.snapshot_pace.pivot(index="start", columns="as_of", values="pace_ratio")
         wide.columns = [str(c) for c in wide.columns]
@@ -685,7 +688,7 @@ class ShortfallAssessment:
             text = label("sens_prior", lang,
                          range=_range(self.prior_sensitivity["p_reach_target"], lang),
                          low=number(medians.min(), lang), high=number(medians.max(), lang))
-            if self.snapshot_sensitivity is not None:
+            if len(self.snapshot_sensitivity):
                 snap = self.snapshot_sensitivity
                 same = _verdict(snap["p_reach_target"], self.warning_threshold)
                 text += " " + label(
@@ -693,7 +696,7 @@ class ShortfallAssessment:
                     high=percent(snap["share"].max(), lang),
                     range=_range(snap["p_reach_target"], lang),
                     conclusion=label("conclusion_same" if same else "conclusion_differs", lang))
-            if self.snapshot_pace is not None and len(self.snapshot_pace):
+            if len(self.snapshot_pace):
                 pace, starts = self.snapshot_pace, self.snapshot_pace["start"]
                 text += " " + label(
                     "sens_start", lang, low=percent(pace["pace_ratio"].min(), lang),
@@ -752,7 +755,7 @@ class ShortfallAssessment:
         from ..figures.style import plot_unavailable
 
         if self.comparison is None:
-            return plot_unavailable("no monthly case data", ax=ax)
+            return plot_unavailable("no_monthly_case_data", ax=ax, language=self.language)
         return plot_model_comparison(self.comparison, ax=ax, language=self.language)
 
     def plot_partners(self, ax: Axes | None = None) -> Axes:
@@ -760,7 +763,8 @@ class ShortfallAssessment:
         from ..figures.style import plot_unavailable
 
         if self.partners is None:
-            return plot_unavailable("no case data by organisation", ax=ax)
+            return plot_unavailable("no_case_data_by_organisation", ax=ax,
+                                    language=self.language)
         return plot_partner_rates(
             self.partners, ax=ax, names=self.partner_names, hidden=self.hidden_partners(),
             planned=self.planned_partner_rates,
@@ -931,8 +935,9 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
         # Under the headline's prior: the question is how the headline moves with the date.
         snapshot_sensitivity=(snapshot_date_sensitivity(config, snapshot,
                                                         prior_weight=forecast.prior_weight)
-                              if snapshot is not None else None),
-        snapshot_pace=snapshot_pace(config, snapshot) if snapshot is not None else None,
+                              if snapshot is not None else pd.DataFrame(columns=_SNAPSHOT_DATES)),
+        snapshot_pace=(snapshot_pace(config, snapshot) if snapshot is not None
+                       else pd.DataFrame(columns=_SNAPSHOT_PACE)),
         case_history=case_history, comparison=comparison, case_warning=case_warning,
         partners=partners, partner_forecast=partner_forecast, inclusions=inclusions,
         partner_names={o.id: o.name for o in spec.organisations},

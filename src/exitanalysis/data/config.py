@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -26,6 +27,7 @@ from pydantic import (
 from ..errors import ConfigError
 from ..models.priors import PriorWeight, parse_prior_weight
 from ..text import Language
+from .identifiers import direct_identifier
 
 Audience = Literal["internal", "public"]
 
@@ -36,6 +38,27 @@ EXTERNAL_PARTIES = ("municipality", "jobcenter", "health", "police", "other")
 TABLE_NAMES = ("persons", "activities", "outcomes", "referrals", "monthly")
 
 
+def _plausible_date(value: dt.date) -> dt.date:
+    if not 1900 <= value.year <= 2100:
+        raise ValueError("expected a year between 1900 and 2100")
+    return value
+
+
+#: A date a programme can have (9999-12-31 and 0001-01-01 are typing mistakes).
+PlausibleDate = Annotated[dt.date, AfterValidator(_plausible_date)]
+
+
+def _no_identifier(text: str) -> str:
+    if direct_identifier(text) is not None:
+        raise ValueError("must not hold a CPR number, an e-mail address or a phone number "
+                         "(reports publish this text)")
+    return text
+
+
+#: Free text that reports publish (names, sources, reasons): checked like the data.
+PublicText = Annotated[str, Field(min_length=1), AfterValidator(_no_identifier)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -44,7 +67,7 @@ class Organisation(_Strict):
     """A partner organisation; ``id`` is the value used in every data file."""
 
     id: str = Field(min_length=1, pattern=r"^\S+$")
-    name: str = Field(min_length=1)
+    name: PublicText
     planned_share: float | None = Field(default=None, gt=0.0, le=1.0)
 
 
@@ -52,9 +75,9 @@ class DateRange(_Strict):
     """A date known only within a range (the year of a closure, a start that depended on a
     grant decision), with the source that says so."""
 
-    earliest: dt.date
-    latest: dt.date
-    source: str = Field(min_length=1)
+    earliest: PlausibleDate
+    latest: PlausibleDate
+    source: PublicText
 
     @model_validator(mode="after")
     def _ordered(self) -> DateRange:
@@ -70,27 +93,36 @@ Closure = DateRange
 class PlanPoint(_Strict):
     """A point of the planned accrual curve: ``count`` persons planned by ``date``."""
 
-    date: dt.date
+    date: PlausibleDate
     count: int = Field(ge=0)
 
 
 class ProgrammeSpec(_Strict):
     """What was promised: the recruitment period, the target and the partners."""
 
-    name: str = Field(min_length=1)
-    start: dt.date
-    end: dt.date
-    target: int = Field(ge=1)
+    name: PublicText
+    start: PlausibleDate
+    end: PlausibleDate
+    target: int = Field(ge=1, le=1_000_000)
     organisations: list[Organisation] = Field(min_length=1)
     closed: DateRange | None = None
     started: DateRange | None = None
     plan: list[PlanPoint] = Field(default_factory=list)
     ramp_up_months: float | None = Field(default=None, gt=0)
 
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        # A field validator, so that a bad target and a bad period are reported together.
+        start = info.data.get("start")
+        if start is not None and start > end:
+            raise ValueError("must not be before start")
+        if start is not None and (end - start).days < 27:
+            raise ValueError("the period must be at least four weeks long")
+        return end
+
     @model_validator(mode="after")
     def _period_and_ids(self) -> ProgrammeSpec:
-        if self.start > self.end:
-            raise ValueError("start must not be after end")
         if self.closed is not None and not self.start <= self.closed.earliest:
             raise ValueError("closed.earliest must not be before start")
         if self.started is not None and not (
@@ -138,10 +170,10 @@ class ProgrammeSpec(_Strict):
 class Snapshot(_Strict):
     """A published figure: how many had been contacted (and/or included) by ``as_of``."""
 
-    as_of: dt.date
+    as_of: PlausibleDate
     contacted: int | None = Field(default=None, ge=0)
     included: int | None = Field(default=None, ge=0)
-    source: str = Field(min_length=1)
+    source: PublicText
 
     @model_validator(mode="after")
     def _has_a_count(self) -> Snapshot:
@@ -198,10 +230,10 @@ class ExposurePeriod(_Strict):
     1 for normal. A month's exposure is the mean over its days.
     """
 
-    start: dt.date
-    end: dt.date
+    start: PlausibleDate
+    end: PlausibleDate
     weight: float = Field(ge=0.0, le=1.0)
-    reason: str = Field(min_length=1)
+    reason: PublicText
 
     @model_validator(mode="after")
     def _ordered(self) -> ExposurePeriod:
@@ -213,7 +245,7 @@ class ExposurePeriod(_Strict):
 class AnalysisSpec(_Strict):
     """Settings of the analysis; ``as_of`` defaults to the last date in the data."""
 
-    as_of: dt.date | None = None
+    as_of: PlausibleDate | None = None
     prior_weight: PriorWeight = 0.5
     warning_threshold: float = Field(default=0.10, gt=0.0, lt=1.0)
     warning_false_alarm: float = Field(default=0.10, gt=0.0, le=0.5)
@@ -294,10 +326,13 @@ def display_path(path: Path, cwd: Path | None = None, config_dir: Path | None = 
 
     resolved = path.resolve()
     bases = [project_root(), cwd or Path.cwd()] + ([config_dir] if config_dir else [])
+    shown = path.name
     for base in bases:
         if resolved.is_relative_to(base.resolve()):
-            return resolved.relative_to(base.resolve()).as_posix()
-    return path.name
+            shown = resolved.relative_to(base.resolve()).as_posix()
+            break
+    # A line break or escape sequence in a file name must not forge a line of a log.
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in shown)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

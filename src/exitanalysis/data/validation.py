@@ -26,6 +26,7 @@ from pandera.errors import SchemaErrors
 
 from ..errors import Problem
 from .config import EXTERNAL_PARTIES
+from .identifiers import direct_identifier, looks_like_cpr, looks_like_name, valid_date
 
 # --- vocabularies (CONTRACT §3) -------------------------------------------------------------
 
@@ -83,37 +84,14 @@ DATE_FORMATS = (
 )
 DATE_FORMAT_NAMES = ", ".join(f.name for f in DATE_FORMATS)
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-0?1)?$")
-_INTEGER = re.compile(r"^[+-]?\d+(?:[.,]0+)?$")
-# A Danish CPR number: DDMMYY-NNNN, or ten digits whose first six are a valid date.
-_CPR_DASHED = re.compile(r"(?<!\d)\d{6}-\d{4}(?!\d)")
-_CPR_PLAIN = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})\d{4}(?!\d)")
-
-
+# Counts of persons: up to nine digits (a 23-digit "count" is a pasting mistake).
+_INTEGER = re.compile(r"^[+-]?\d{1,9}(?:[.,]0+)?$")
 def _date_parts(value: str, fmt: DateFormat) -> tuple[int, int, int] | None:
     match = fmt.pattern.match(value)
     if match is None:
         return None
     parts = dict(zip(fmt.order, map(int, match.groups()), strict=True))
     return parts["y"], parts["m"], parts["d"]
-
-
-def _valid_date(y: int, m: int, d: int) -> bool:
-    try:
-        dt.date(y, m, d)
-    except ValueError:
-        return False
-    return True
-
-
-def looks_like_cpr(value: str) -> bool:
-    """Whether text contains a value shaped like a Danish CPR number (CONTRACT §3)."""
-    if _CPR_DASHED.search(value):
-        return True
-    for match in _CPR_PLAIN.finditer(value):
-        d, m, y = (int(g) for g in match.groups())
-        if _valid_date(2000 + y, m, d) or _valid_date(1900 + y, m, d):
-            return True
-    return False
 
 
 def detect_date_format(values: pd.Series) -> DateFormat | None:
@@ -131,20 +109,38 @@ def parse_dates(values: pd.Series, fmt: DateFormat | None) -> pd.Series:
         if fmt is None or not isinstance(value, str):
             return pd.NaT
         parts = _date_parts(value, fmt)
-        if parts is None or not _valid_date(*parts):
+        if parts is None or not _plausible(*parts):
             return pd.NaT
         return pd.Timestamp(*parts)
 
     return pd.to_datetime(values.map(one), errors="coerce").astype("datetime64[ns]")
 
 
+#: Dates outside these years are typing mistakes (3000-06-01, 0001-01-01), and would not fit
+#: the arithmetic of dates either: they are refused, not silently dropped.
+PLAUSIBLE_YEARS = (1900, 2100)
+
+
+def _plausible(y: int, m: int, d: int) -> bool:
+    return PLAUSIBLE_YEARS[0] <= y <= PLAUSIBLE_YEARS[1] and valid_date(y, m, d)
+
+
+def _plausible_month(value: str) -> bool:
+    match = _MONTH.match(value)
+    if match is None:
+        return False
+    year, month = int(match.group(1)), int(match.group(2))
+    return 1 <= month <= 12 and PLAUSIBLE_YEARS[0] <= year <= PLAUSIBLE_YEARS[1]
+
+
 def parse_months(values: pd.Series) -> pd.Series:
     """``YYYY-MM`` (or the first of the month, as spreadsheets store it) to month periods."""
 
     def one(value: Any) -> Any:
-        match = _MONTH.match(value) if isinstance(value, str) else None
-        if match is None or not 1 <= int(match.group(2)) <= 12:
+        if not isinstance(value, str) or not _plausible_month(value):
             return pd.NaT
+        match = _MONTH.match(value)
+        assert match is not None
         return pd.Period(year=int(match.group(1)), month=int(match.group(2)), freq="M")
 
     return pd.Series(pd.PeriodIndex(values.map(one), freq="M"), index=values.index)
@@ -299,12 +295,13 @@ def _text_schema(
             )
         elif spec.kind == "integer":
             checks.append(
-                pa.Check(lambda s: s.str.match(_INTEGER), error="expected a whole number")
+                pa.Check(lambda s: s.str.match(_INTEGER),
+                         error="expected a whole number of at most nine digits")
             )
         elif spec.kind == "month":
             checks.append(
                 pa.Check(
-                    lambda s: s.map(lambda v: bool(_MONTH.match(v)) and 1 <= int(v[5:7]) <= 12),
+                    lambda s: s.map(_plausible_month),
                     error="expected a month written YYYY-MM",
                 )
             )
@@ -312,6 +309,9 @@ def _text_schema(
             fmt = detect_date_format(raw[name].astype(object).where(raw[name].notna()))
             date_formats[name] = fmt
             checks.extend(_date_checks(fmt))
+        if name == "person_id":
+            checks.append(pa.Check(lambda s: ~s.map(looks_like_name),
+                                   error="looks like a person's name: ids must be pseudonymous"))
         columns[name] = pa.Column(
             dtype=None,
             nullable=spec.nullable,
@@ -319,11 +319,12 @@ def _text_schema(
             required=spec.required,
             checks=checks,
         )
-    cpr = pa.Check(
-        lambda frame: ~frame.map(lambda v: isinstance(v, str) and looks_like_cpr(v)),
-        error="cpr",
-    )
-    schema = pa.DataFrameSchema(columns, strict=True, checks=[cpr], name=table)
+    identifiers = [
+        pa.Check(lambda frame, kind=kind: ~frame.map(
+            lambda v: isinstance(v, str) and direct_identifier(v) == kind), error=kind)
+        for kind in ("cpr", "email", "phone")
+    ]
+    schema = pa.DataFrameSchema(columns, strict=True, checks=identifiers, name=table)
     return schema, date_formats
 
 
@@ -344,7 +345,14 @@ def _date_checks(fmt: DateFormat | None) -> list[pa.Check]:
     def real_date(s: pd.Series) -> pd.Series:
         def ok(value: str) -> bool:
             parts = _date_parts(value, fmt)
-            return parts is None or _valid_date(*parts)
+            return parts is None or valid_date(*parts)
+
+        return s.map(ok)
+
+    def plausible(s: pd.Series) -> pd.Series:
+        def ok(value: str) -> bool:
+            parts = _date_parts(value, fmt)
+            return parts is None or not valid_date(*parts) or _plausible(*parts)
 
         return s.map(ok)
 
@@ -358,6 +366,7 @@ def _date_checks(fmt: DateFormat | None) -> list[pa.Check]:
             "so the column is ambiguous",
         ),
         pa.Check(real_date, error=f"not a calendar date in {fmt.name}{hint}"),
+        pa.Check(plausible, error=f"a year outside {PLAUSIBLE_YEARS[0]}–{PLAUSIBLE_YEARS[1]}"),
     ]
     return checks
 
@@ -544,7 +553,10 @@ def validate_table(table: str, raw: pd.DataFrame, ctx: Context, shown: str) -> T
     file, column, rule and spreadsheet row numbers.
     """
     text_schema, formats = _text_schema(table, raw, ctx)
-    problems = list(_run(text_schema, raw, shown, table))
+    problems = list(_run(text_schema, raw, shown, table, list(raw.columns)))
+    if table in ("persons", "monthly") and not len(raw):
+        problems.append(Problem(shown, None, "the table has no data rows: give at least one, "
+                                             "or leave the table out of the config"))
     typed = parse_table(table, raw, formats, ctx)
     typed_schema = _typed_schema(table, typed, ctx)
     problems += _run(typed_schema, typed, shown, table)
@@ -553,21 +565,29 @@ def validate_table(table: str, raw: pd.DataFrame, ctx: Context, shown: str) -> T
     ) + 1
     return TableCheck(
         frame=typed.reset_index(drop=True),
-        problems=tuple(sorted(set(problems))),
+        problems=tuple(sorted(set(problems), key=lambda p: p.sort_key)),
         date_formats={k: v.name for k, v in formats.items() if v is not None},
         rules_checked=rules,
     )
 
 
-def _run(schema: pa.DataFrameSchema, frame: pd.DataFrame, shown: str, table: str) -> list[Problem]:
+def _run(schema: pa.DataFrameSchema, frame: pd.DataFrame, shown: str, table: str,
+         header: list[str] | None = None) -> list[Problem]:
     try:
         schema.validate(frame, lazy=True)
     except SchemaErrors as exc:
-        return _problems(exc.failure_cases, shown, table)
+        return _problems(exc.failure_cases, shown, table, header or [])
     return []
 
 
-def _problems(cases: pd.DataFrame, shown: str, table: str) -> list[Problem]:
+#: What a column name may look like to be printed: letters (Danish ones too), underscores
+#: and spaces. Anything else may be a cell that ended up as a header (a file exported
+#: without its header row): an id, a date, a number, a CPR number.
+_PLAIN_HEADER = re.compile(r"^[a-zæøåäöü_ ]{1,40}$")
+
+
+def _problems(cases: pd.DataFrame, shown: str, table: str,
+              header: list[str]) -> list[Problem]:
     """Translate pandera's failure cases into problems, without ever quoting a cell."""
     rows: dict[tuple[str | None, str], set[int]] = defaultdict(set)
     whole: list[Problem] = []
@@ -576,21 +596,23 @@ def _problems(cases: pd.DataFrame, shown: str, table: str) -> list[Problem]:
         check = str(case.check)
         index = case.index
         if check == "column_in_schema":
+            name = str(case.failure_case)
+            if not _PLAIN_HEADER.match(name):
+                position = header.index(name) + 1 if name in header else "?"
+                whole.append(Problem(
+                    shown, None, f"the header of column {position} looks like data, not a "
+                                 "column name (not shown): is the header row missing?"))
+                continue
             whole.append(
-                Problem(shown, str(case.failure_case),
-                        f"unknown column (allowed in {table}: {allowed})")
+                Problem(shown, name, f"unknown column (allowed in {table}: {allowed})")
             )
             continue
         if check == "column_in_dataframe":
             whole.append(Problem(shown, str(case.failure_case), "required column is missing"))
             continue
-        if check == "cpr":
-            column = _cpr_column(case.failure_case)
-            key: tuple[str | None, str] = (
-                column,
-                "a value shaped like a Danish CPR number (DDMMYY-NNNN or ten digits starting "
-                "with a date); the whole file is rejected: remove CPR numbers before use",
-            )
+        if check in _IDENTIFIERS:
+            key: tuple[str | None, str] = (_cpr_column(case.failure_case),
+                                           _IDENTIFIERS[check])
         elif check == "not_nullable":
             key = (str(case.column), _NOT_NULL)
         elif check == "field_uniqueness":
@@ -602,7 +624,19 @@ def _problems(cases: pd.DataFrame, shown: str, table: str) -> list[Problem]:
             key = (None if case.column is None else str(case.column), check)
         if index is not None and not _is_missing(index):
             rows[key].add(int(index))
+        else:  # a check that could not say which rows: reported, never dropped
+            whole.append(Problem(shown, key[0], f"{key[1]} (the rows could not be told)"))
     return whole + [Problem(shown, col, rule, tuple(sorted(r))) for (col, rule), r in rows.items()]
+
+
+_IDENTIFIERS = {
+    "cpr": "a value shaped like a Danish CPR number (a date DDMMYY and four digits, with or "
+           "without separators); the whole file is rejected: remove CPR numbers before use",
+    "email": "a value shaped like an e-mail address; the whole file is rejected: ids and "
+             "cells must be pseudonymous",
+    "phone": "a value shaped like a Danish phone number; the whole file is rejected: ids and "
+             "cells must be pseudonymous",
+}
 
 
 def _cpr_column(failure_case: Any) -> str | None:
@@ -633,9 +667,12 @@ def last_date(tables: Mapping[str, pd.DataFrame]) -> dt.date | None:
     return max(latest).date() if latest else None
 
 
-def first_contacts(persons: pd.DataFrame) -> dict[str, pd.Timestamp]:
-    """First contact by person id, for the rules of the other tables."""
-    ok = persons["person_id"].notna() if "person_id" in persons else pd.Series(dtype=bool)
+def first_contacts(persons: pd.DataFrame) -> dict[str, pd.Timestamp] | None:
+    """First contact by person id, for the rules of the other tables (``None`` when the
+    persons table has no ids: its missing column is reported, and the rules are skipped)."""
+    if "person_id" not in persons:
+        return None
+    ok = persons["person_id"].notna()
     if "first_contact" not in persons:
         return {str(p): pd.NaT for p in persons.loc[ok, "person_id"]}
     pairs = persons.loc[ok, ["person_id", "first_contact"]].drop_duplicates("person_id")

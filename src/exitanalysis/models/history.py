@@ -198,9 +198,13 @@ class RecruitmentHistory:
     def for_public(self, min_cell: int) -> RecruitmentHistory:
         """Cut at the last month that may be published and mark the months that may be
         shown: no difference between shown cumulative counts is below ``min_cell``."""
-        safe = safe_cumulative_points(self.monthly["recruited"].to_numpy(), min_cell)
+        # A partial last month ends on the analysis date, which may be one person's date.
+        whole = self.monthly
+        if len(whole) and whole["calendar"].iloc[-1] < 1.0 - 1e-9:
+            whole = whole.iloc[:-1]
+        safe = safe_cumulative_points(whole["recruited"].to_numpy(), min_cell)
         last = int(np.flatnonzero(safe)[-1]) if safe.any() else 0
-        monthly = self.monthly.iloc[: last + 1].reset_index(drop=True)
+        monthly = whole.iloc[: last + 1].reset_index(drop=True)
         partner_months = (self.partner_months.iloc[: last + 1]
                           if self.partner_months is not None else None)
         by_partner = (partner_months.sum().astype(int) if partner_months is not None

@@ -58,20 +58,24 @@ class GammaRateMixture:
     def time_cdf(self, k: float, times: ArrayLike) -> np.ndarray:
         """P(time to k more recruits ≤ w)."""
         w = np.atleast_1d(np.asarray(times, dtype=float))
-        x = w[None, :] / (w[None, :] + self.rates[:, None])
+        total = w[None, :] + self.rates[:, None]
+        x = np.divide(w[None, :], total, out=np.zeros_like(total), where=total > 0)
         return np.asarray(self.weights @ special.betainc(k, self.shapes[:, None], x))
 
     def time_quantiles(self, levels: ArrayLike, k: float) -> np.ndarray:
         q = np.atleast_1d(np.asarray(levels, dtype=float))
         x = special.betaincinv(k, self.shapes[:, None], q[None, :])
-        single = self.rates[:, None] * x / (1.0 - x)
+        with np.errstate(divide="ignore"):  # x = 1: the count is never reached (infinity)
+            single = self.rates[:, None] * x / (1.0 - x)
         if len(self.weights) == 1:
             return np.asarray(single[0])
-        return np.array([
-            root(lambda w, qi=qi: float(self.time_cdf(k, w)[0]) - qi, single[:, i].min(),
-                  single[:, i].max())
-            for i, qi in enumerate(q)
-        ])
+        out = []
+        for i, qi in enumerate(q):
+            def gap(w: float, qi: float = qi) -> float:
+                return float(self.time_cdf(k, w)[0]) - qi
+            low, high = single[:, i].min(), single[:, i].max()
+            out.append(root(gap, low, high) if np.isfinite(high) else root_expanding(gap, low))
+        return np.array(out)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ import datetime as dt
 import errno
 import fcntl
 import json
+import math
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -35,7 +37,7 @@ from typing import Any
 import nbformat
 
 from ..data import paths
-from ..data.config import Config, load_config
+from ..data.config import Config, display_path, load_config
 from ..data.programme import Programme, load_programme
 from ..errors import LockHeldError, NotebookFailedError, PublishError, UsageError
 from ..text import Language
@@ -51,6 +53,8 @@ from .rendering import (
 )
 
 Log = Callable[[str], None]
+#: A report's folder name (the config file's stem).
+_REPORT_NAME = re.compile(r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$")
 
 
 
@@ -142,13 +146,28 @@ def run(
                                  only)
     if jobs is not None and jobs < 1:
         raise UsageError(f"--jobs must be at least 1 (got {jobs})")
+    if not (math.isfinite(cell_timeout) and cell_timeout > 0):
+        raise UsageError("--timeout: expected a number of seconds > 0 (a cell may not run "
+                         "without a limit)")
+    if not _REPORT_NAME.match(config.run_name):
+        raise UsageError(f"the config file's name makes the report's folder name: use letters, "
+                         f"digits, '-', '_' and '.', not starting with '.' ({config.path.name})")
     jobs = jobs or os.cpu_count() or 1
     # Absolute: notebooks run with their own folder as working directory.
     out = Path(out_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out: {out_dir} is a file, not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out: cannot create the folder {out_dir} "
+                         f"({exc.strerror or type(exc).__name__})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise UsageError(f"--out: the folder {out_dir} is not writable")
     work = _private_dir(out / ".exitanalysis")
     with report_lock(work, config.run_name):
         _remove_stale_staging(work, config.run_name)
+        _prune_failed(work, config.run_name)
         staging = _private_dir(work / "staging") / (
             f"{config.run_name}.{_stamp()}.{secrets.token_hex(4)}"
         )
@@ -243,16 +262,49 @@ def _build(
         shutil.rmtree(executed)  # executed notebooks hold person-level data
     else:
         for result in results:
-            nbformat.write(for_publication(result.notebook, staging),
+            nbformat.write(for_publication(result.notebook, staging, config),
                            executed / f"{result.name}.ipynb")
+    _scrub_private_folders(staging, config)
     check_publishable(staging, public=config.audience == "public")
+    _set_access(staging, public=config.audience == "public")
     return manifest
 
 
-def for_publication(nb: Any, staging: Path) -> Any:
-    """An executed notebook without run timings or private build paths, so that identical
-    inputs give identical bytes (the timings are in the manifest). Output folders are named
-    relative to the notebook's place in the report (``../figures``)."""
+#: Text files of a report that could carry a path printed by a notebook.
+_TEXT_SUFFIXES = frozenset({".html", ".ipynb", ".csv", ".json", ".svg"})
+
+
+def _scrub_private_folders(folder: Path, config: Config) -> None:
+    """Replace the absolute folders of the config and its inputs, wherever a notebook printed
+    them, by how a report names them: a user's folder layout (names, clients, shares) is
+    never published."""
+    folders = {config.path.resolve().parent, *(p.parent for p in config.data.given().values())}
+    replacements = sorted(((str(f), display_path(f) or ".") for f in folders if str(f) != "/"),
+                          key=lambda pair: -len(pair[0]))
+    for path in folder.rglob("*"):
+        if not path.is_file() or path.suffix.lower() not in _TEXT_SUFFIXES:
+            continue
+        text = path.read_text(encoding="utf-8")
+        scrubbed = text
+        for private, shown in replacements:
+            scrubbed = scrubbed.replace(private, shown)
+        if scrubbed != text:
+            path.write_text(scrubbed, encoding="utf-8")
+
+
+def _set_access(folder: Path, *, public: bool) -> None:
+    """Who may read the report: everyone for a public one (0755/0644); only the owner for an
+    internal one, which holds person-level dates (0700/0600)."""
+    folder_mode, file_mode = (0o755, 0o644) if public else (0o700, 0o600)
+    for path in [folder, *folder.rglob("*")]:
+        os.chmod(path, folder_mode if path.is_dir() else file_mode)
+
+
+def for_publication(nb: Any, staging: Path, config: Config) -> Any:
+    """An executed notebook without run timings or private paths, so that identical inputs
+    give identical bytes (the timings are in the manifest). Output folders are named
+    relative to the notebook's place in the report (``../figures``), and the config as a
+    report names its inputs (never a private folder such as a user's desktop)."""
     clean = nbformat.from_dict(json.loads(json.dumps(nb)))
     clean.metadata.pop("papermill", None)
     clean.cells = [c for c in clean.cells if COMPLETE_TAG not in c.metadata.get("tags", [])]
@@ -260,7 +312,8 @@ def for_publication(nb: Any, staging: Path) -> Any:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if "injected-parameters" in cell.metadata.get("tags", []):
-            cell.source = cell.source.replace(str(staging), "..")
+            cell.source = cell.source.replace(str(staging), "..").replace(
+                str(config.path.resolve()), display_path(config.path))
             cell["id"] = "injected-parameters"
     return clean
 
@@ -465,12 +518,29 @@ def report_lock(work: Path, run_name: str) -> Iterator[None]:
         handle.close()
 
 
+def _own_folders(parent: Path, run_name: str) -> list[Path]:
+    """This report's folders named ``<run-name>.<stamp>[.<token>]`` (not another report's
+    whose name merely starts the same: ``canary`` is not ``canary.v2``), oldest first."""
+    if not parent.is_dir():
+        return []
+    pattern = re.compile(rf"^{re.escape(run_name)}\.\d{{8}}T\d{{6}}Z(?:\.[0-9a-f]{{8}})?$")
+    return sorted(p for p in parent.iterdir() if pattern.match(p.name))
+
+
 def _remove_stale_staging(work: Path, run_name: str) -> None:
     # Called with the lock held: any staging folder of this report is from a dead run.
-    staging = work / "staging"
-    if staging.is_dir():
-        for leftover in staging.glob(f"{run_name}.*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in _own_folders(work / "staging", run_name):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+#: Failed runs kept per report for the analyst (they hold person-level data).
+KEEP_FAILED = 3
+
+
+def _prune_failed(work: Path, run_name: str) -> None:
+    """Keep this report's last :data:`KEEP_FAILED` failed runs; older ones are deleted."""
+    for old in _own_folders(work / "failed", run_name)[:-KEEP_FAILED]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _private_dir(path: Path) -> Path:

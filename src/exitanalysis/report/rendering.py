@@ -154,7 +154,7 @@ def run_block(manifest: dict[str, Any]) -> dict[str, Any]:
         ],
         "inputs_title": label("inputs", language),
         "inputs": [
-            (label(i["name"], language), i["path"], i["sha256"],
+            (label(i["name"], language), i.get("path"), i.get("sha256"),
              number(i["rows"], language) if i.get("rows") is not None else
              (str(i.get("persons")) if i.get("persons") is not None else "–"))
             for i in manifest["inputs"]
@@ -243,7 +243,7 @@ def render_index(manifest: dict[str, Any], programme: Programme,
         for c in cards
     ]
     inputs = [
-        {"name": label(i["name"], language), "path": i["path"],
+        {"name": label(i["name"], language), "path": i.get("path") or "–",
          "count": _number_or_none(i.get("persons") if public else i.get("rows"), language),
          "synthetic": bool(i.get("synthetic_rows") or i.get("synthetic"))}
         for i in manifest["inputs"]
@@ -317,21 +317,25 @@ def build_manifest(config: Config, programme: Programme, notebooks: Sequence[dic
     """``manifest.json`` as in CONTRACT §4.
 
     With ``audience: public``, inputs carry counts of distinct persons (small ones left out)
-    instead of row counts.
+    instead of row counts, and neither file names nor SHA-256 digests: a holder of a
+    candidate file could confirm with them that it is the one analysed.
     """
     public = config.audience == "public"
     min_cell = config.analysis.min_cell
     inputs = []
     for s in programme.sources:
-        entry: dict[str, Any] = {"name": s.name, "path": s.path, "sha256": s.sha256}
+        entry: dict[str, Any] = {"name": s.name}
         if public:
             entry["rows"] = None
             entry["persons"] = safe_count(s.persons, min_cell) if s.persons is not None else None
             entry["synthetic"] = s.synthetic
         else:
-            entry.update(rows=s.rows, file_format=s.file_format,
+            entry.update(path=s.path, sha256=s.sha256, rows=s.rows, file_format=s.file_format,
                          synthetic_rows=s.synthetic_rows)
         inputs.append(entry)
+    resolved = config.to_manifest(relative_to=Path.cwd())
+    if public:  # which tables were used, not where they are
+        resolved["data"] = {name: "(not published)" for name in config.data.given()}
     return {
         "run_name": config.run_name,
         "created_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -341,7 +345,7 @@ def build_manifest(config: Config, programme: Programme, notebooks: Sequence[dic
         "audience": config.audience,
         "language": config.language,
         "synthetic_inputs": programme.synthetic,
-        "config": config.to_manifest(relative_to=Path.cwd()),
+        "config": resolved,
         "inputs": inputs,
         "versions": {"python": platform.python_version(),
                      **{p: package_version(p) for p in RECORDED_PACKAGES}},
