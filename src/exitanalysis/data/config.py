@@ -390,8 +390,13 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(shown, ["the config file must be UTF-8 text"]) from None
+    if len(text) > 1_000_000:
+        raise ConfigError(shown, ["the config file is larger than 1 MB: not a programme config"])
     try:
         raw = yaml.load(text, Loader=_UniqueKeyLoader)
+    except RecursionError:
+        raise ConfigError(shown, ["the YAML is nested too deeply to be a programme config"]
+                          ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -416,7 +421,8 @@ _EXPECTED = {
     "int_from_float": "expected a whole number",
     "float_parsing": "expected a number",
     "float_type": "expected a number",
-    "string_type": "expected text",
+    "string_type": "expected text (YAML reads yes/no/on/off as true/false and 0101 as a "
+                   "number: put such a value in quotes)",
     "list_type": "expected a list",
     "model_type": "expected a mapping of keys",
     "dict_type": "expected a mapping of keys",

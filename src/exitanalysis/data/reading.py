@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem
+from ..errors import Problem, format_rows
 
 SUPPORTED_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".parquet")
 _SEPARATORS = (";", ",", "\t")
+#: Limits on what is read, far above any programme's data (a national register of a decade
+#: has some 10⁶ persons), low enough that a wrong file or a zip bomb stops with a message
+#: instead of filling the memory. Documented in the README.
+MAX_BYTES = 200 * 1024**2  # a file on disk, and an xlsx workbook unzipped
+MAX_ROWS = 2_000_000
+MAX_CELL = 1_000  # characters: no value of the contract comes near
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,8 @@ class RawTable:
         """The detected format in words, e.g. ``CSV, Windows-1252, ';'-separated``."""
         if self.kind != "csv":
             return self.kind
-        names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1252": "Windows-1252"}
+        names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1252": "Windows-1252",
+                 "utf-16": "UTF-16"}
         sep = "tab" if self.separator == "\t" else f"'{self.separator}'"
         return f"CSV, {names.get(self.encoding or '', self.encoding)}, {sep}-separated"
 
@@ -87,6 +95,11 @@ def read_raw(path: Path, shown_as: str | None = None) -> RawTable:
         raise ReadError(
             Problem(shown, None, f"unsupported file type '{suffix}' (use .csv, .xlsx or .parquet)")
         )
+    if not path.is_file():
+        raise ReadError(Problem(shown, None, "not a regular file"))
+    if path.stat().st_size > MAX_BYTES:
+        raise ReadError(Problem(shown, None, f"the file is larger than {MAX_BYTES // 1024**2} MB, "
+                                             "the most exitanalysis reads"))
     if suffix == ".xlsx":
         table = _read_xlsx(path, shown)
     elif suffix == ".parquet":
@@ -94,9 +107,17 @@ def read_raw(path: Path, shown_as: str | None = None) -> RawTable:
     else:
         table = _read_text(path, shown)
     frame = table.frame
+    if len(frame) > MAX_ROWS:
+        raise ReadError(Problem(shown, None, f"the table has more than {MAX_ROWS:,} rows, the "
+                                             "most exitanalysis reads"))
     frame.columns = _clean_header(frame.columns, shown)
     for col in frame.columns:
         frame[col] = _clean_cells(frame[col])
+    long = frame.map(lambda v: isinstance(v, str) and len(v) > MAX_CELL).any(axis=1)
+    if long.any():
+        raise ReadError(Problem(shown, None, f"a cell longer than {MAX_CELL:,} characters, which "
+                                             f"no column of the contract holds: "
+                                             f"{format_rows(list(frame.index[long]))}"))
     empty = frame.isna().all(axis=1)
     return RawTable(
         frame=frame.loc[~empty],
@@ -108,56 +129,86 @@ def read_raw(path: Path, shown_as: str | None = None) -> RawTable:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (with or without BOM) or, failing that, Windows-1252."""
+    """Decode bytes as UTF-8 (with or without BOM), UTF-16 with a BOM or, failing those,
+    Windows-1252."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data.decode("utf-8-sig"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         return data.decode("cp1252"), "cp1252"
 
 
+def _mixed_encoding(data: bytes) -> tuple[list[int], list[int]] | None:
+    """Rows (line numbers) written in UTF-8 and in Windows-1252, when a file mixes them: read
+    as Windows-1252 the UTF-8 rows would turn Ø into Ã˜ without a word."""
+    utf8, other = [], []
+    for number, line in enumerate(data.splitlines(), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other.append(number)
+        else:
+            utf8.append(number)
+    return (utf8, other) if utf8 and other else None
+
+
 def _read_text(path: Path, shown: str) -> RawTable:
     data = path.read_bytes()
+    if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ReadError(Problem(shown, None, "not a text file (it holds NUL bytes)"))
     try:
         text, encoding = decode(data)
     except UnicodeDecodeError:
         raise ReadError(
             Problem(shown, None, "the file is neither UTF-8 nor Windows-1252 text")
         ) from None
+    if encoding == "cp1252" and (mixed := _mixed_encoding(data)) is not None:
+        utf8, other = mixed
+        raise ReadError(Problem(
+            shown, None, f"the file mixes UTF-8 ({format_rows(utf8)}) and Windows-1252 "
+                         f"({format_rows(other)}) text: save it again in one encoding"))
+    # Excel for Mac ends lines with CR alone; the csv module wants them as LF.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     header = next((line for line in text.splitlines() if line.strip()), "")
     if not header:
         raise ReadError(Problem(shown, None, "the file is empty: expected a header row"))
     separator = max(_SEPARATORS, key=header.count)
+    csv.field_size_limit(MAX_BYTES)
+    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    rows: list[tuple[int, list[str]]] = []
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=separator,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=False,
-            quoting=csv.QUOTE_MINIMAL,
-            engine="python",
-        )
-    except (pd.errors.ParserError, csv.Error) as exc:
-        line = _line_of(str(exc))
-        where = f" near row {line}" if line else ""
-        raise ReadError(
-            Problem(shown, None, f"not a regular table{where}: rows have different lengths")
-        ) from None
-    frame.index = pd.RangeIndex(2, 2 + len(frame))
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise ReadError(Problem(shown, None, f"not a regular table at row {reader.line_num} "
+                                             f"({str(exc).split(':')[0]})")) from None
+    if not rows:
+        raise ReadError(Problem(shown, None, "the file is empty: expected a header row"))
+    (_, names), body = rows[0], rows[1:]
+    width = len(names)
+    # A separator at the end of every data row (some exports write one) is not a column.
+    if body and all(len(r) == width + 1 and not r[-1].strip() for _, r in body):
+        body = [(n, r[:-1]) for n, r in body]
+    uneven = [n for n, r in body if len(r) != width]
+    if uneven:
+        raise ReadError(Problem(
+            shown, None, f"not a regular table: {format_rows(uneven)} "
+                         f"{'has' if len(uneven) == 1 else 'have'} a different number of "
+                         f"fields from the header row ({width})"))
+    frame = pd.DataFrame([r for _, r in body], columns=names, dtype=object)
+    frame = frame.map(lambda v: None if v == "" else v)
+    frame.index = pd.Index([n for n, _ in body])
     return RawTable(frame, path, "csv", encoding, separator)
 
 
-def _line_of(message: str) -> int | None:
-    for token in message.replace(",", " ").split():
-        if token.isdigit():
-            return int(token)
-    return None
-
-
 def _read_xlsx(path: Path, shown: str) -> RawTable:
+    _check_workbook(path, shown)
     try:
         frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
     except Exception as exc:  # openpyxl raises many kinds for a broken file
@@ -167,6 +218,28 @@ def _read_xlsx(path: Path, shown: str) -> RawTable:
     frame = frame.map(_cell_text)
     frame.index = pd.RangeIndex(2, 2 + len(frame))
     return RawTable(frame, path, "xlsx")
+
+
+def _check_workbook(path: Path, shown: str) -> None:
+    """Refuse a workbook that unzips to more than :data:`MAX_BYTES` (a zip bomb) or whose
+    first sheet is hidden (the table read would not be the one shown in Excel). Its XML is
+    parsed with defusedxml (openpyxl uses it when installed): no entity expansion."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+            workbook = archive.read("xl/workbook.xml") if unzipped <= MAX_BYTES else b""
+    except (zipfile.BadZipFile, KeyError, OSError):
+        raise ReadError(Problem(shown, None, "cannot be read as an Excel workbook")) from None
+    if unzipped > MAX_BYTES:
+        raise ReadError(Problem(shown, None, f"the workbook unzips to more than "
+                                             f"{MAX_BYTES // 1024**2} MB, the most exitanalysis "
+                                             "reads"))
+    first = re.search(rb"<(?:\w+:)?sheet\b[^>]*>", workbook)
+    if first is not None and re.search(rb'state="(?:hidden|veryHidden)"', first.group(0)):
+        raise ReadError(Problem(shown, None, "the first sheet of the workbook is hidden: put "
+                                             "the table on the first, visible sheet"))
 
 
 def _read_parquet(path: Path, shown: str) -> RawTable:

@@ -200,8 +200,12 @@ def select_notebooks(folder: Path, only: Sequence[str] | None) -> list[Path]:
 
 
 def _notebook_order(path: Path) -> int:
-    meta = nbformat.read(path, as_version=4).metadata.get("exitanalysis", {})
-    return int(meta.get("order", 1000))
+    try:
+        meta = nbformat.read(path, as_version=4).metadata.get("exitanalysis", {})
+        return int(meta.get("order", 1000))
+    except Exception:  # nbformat raises several kinds for a file that is not a notebook
+        raise UsageError(f"{path.name} in the notebooks folder cannot be read as a notebook "
+                         "(is it complete JSON?)") from None
 
 
 def _build(

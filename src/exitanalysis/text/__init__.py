@@ -147,7 +147,7 @@ def file_format(kind: str, encoding: str | None, separator: str | None,
     if kind != "csv":
         return kind
     names = {"utf-8": "UTF-8", "utf-8-sig": label("utf8_bom", language),
-             "cp1252": "Windows-1252"}
+             "cp1252": "Windows-1252", "utf-16": "UTF-16"}
     sep = label("tab", language) if separator == "\t" else f"'{separator}'"
     return f"CSV, {names.get(encoding or '', encoding or '')}, " + label(
         "separated_by", language, sep=sep)
