@@ -99,3 +99,46 @@ def test_plain_log_lines_when_not_on_a_terminal(setup) -> None:
     err = run.stderr.read() if run.stderr else ""
     assert "[1/1] report: ok" in err and "published" in err
     assert "\r" not in err  # no progress bar in a log file
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc: Linux, as the CI machine)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_ctrl_c_stops_the_running_notebook_at_once(tmp_path: Path) -> None:
+    # Ctrl-C reaches the run, not the kernel (which runs in its own session): without help the
+    # run would wait for the cell to finish, here two minutes.
+    config = write_programme(tmp_path / "programme")
+    out, stuck = tmp_path / "reports", tmp_path / "stuck"
+    write_notebook(stuck, "report", "import time\ntime.sleep(120)")
+    running = _start(config, out, stuck)
+    try:
+        _wait_for(lambda: any((out / ".exitanalysis" / "staging").glob(
+            "programme.*/notebooks/*")))
+        _wait_for(lambda: bool(_children(running.pid)))
+        kernels = _children(running.pid)
+        time.sleep(1.0)  # inside the long cell
+        interrupted = time.monotonic()
+        running.send_signal(signal.SIGINT)
+        code = running.wait(timeout=60)
+        waited = time.monotonic() - interrupted
+    finally:
+        if running.poll() is None:
+            os.killpg(running.pid, signal.SIGKILL)
+    err = running.stderr.read() if running.stderr else ""
+    assert code == 130, err
+    assert "interrupted; nothing was published" in err
+    assert waited < 20, f"took {waited:.0f} s to stop"
+    assert not (out / "programme").exists()
+    assert not _lock_is_held(out, "programme")
+    assert list((out / ".exitanalysis" / "staging").iterdir()) == []
+    _wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in kernels), timeout=10)

@@ -330,7 +330,8 @@ def _execute_all(notebooks: list[Path], parameters: dict[str, Any], executed: Pa
     log(f"running {total} notebook(s) for {run_name} with {workers} job(s)")
     bar = _progress_bar(total)
     results: dict[Path, NotebookResult] = {}
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
         futures = {pool.submit(execute_notebook, path, parameters, executed / path.name,
                                cell_timeout=cell_timeout): path for path in notebooks}
         for done, future in enumerate(as_completed(futures), start=1):
@@ -342,9 +343,35 @@ def _execute_all(notebooks: list[Path], parameters: dict[str, Any], executed: Pa
                 bar.update(1)
             else:
                 log(line)
-    if bar is not None:
-        bar.close()
+    except KeyboardInterrupt:
+        # Ctrl-C reaches this process but not the kernels (each runs in its own session):
+        # without help the run would wait for the running cell, up to its timeout. Drop the
+        # queued notebooks, stop the kernels, and let the workers see them die before the
+        # caller removes the staging folder they write to.
+        pool.shutdown(wait=False, cancel_futures=True)
+        _stop_kernels()
+        pool.shutdown(wait=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        if bar is not None:
+            bar.close()
     return [results[path] for path in notebooks]
+
+
+def _stop_kernels(grace: float = 3.0) -> None:
+    """Terminate this process's child processes (the notebook kernels), killing any that
+    outlive ``grace`` seconds."""
+    import psutil
+
+    children = psutil.Process().children(recursive=True)
+    for child in children:
+        with contextlib.suppress(psutil.Error):
+            child.terminate()
+    _, alive = psutil.wait_procs(children, timeout=grace)
+    for child in alive:
+        with contextlib.suppress(psutil.Error):
+            child.kill()
 
 
 def _progress_bar(total: int) -> Any:
