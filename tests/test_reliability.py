@@ -24,17 +24,38 @@ def _run(cli, config: Path, out: Path, *extra: str):
     ({"monthly": MONTHLY}, {"observed": DELETE}),
     ({}, {"data": {}}),
 ], ids=["case data only", "monthly counts only", "published figures only"])
+@pytest.mark.parametrize("audience", ["internal", "public"])
 def test_every_notebook_runs_on_every_kind_of_valid_config(tmp_path: Path, cli, frames,
-                                                            changes) -> None:
+                                                            changes, audience) -> None:
     # A config without `observed` (optional in CONTRACT §2) failed with AttributeError; one
     # with published figures only failed in the data overview.
     (tmp_path / "programme").mkdir()
     config = write_programme(tmp_path / "programme", frames, changes)
-    outcome = _run(cli, config, tmp_path / "reports")
+    # A handful of persons: public with a minimum cell of 2, so that something may be shown.
+    extra = ("--audience", audience)
+    if audience == "public":
+        config = write_programme(tmp_path / "programme", frames,
+                                 {**changes, "analysis.min_cell": 2})
+    outcome = _run(cli, config, tmp_path / "reports", *extra)
     assert outcome.code == 0, outcome.err
     report = tmp_path / "reports" / "programme"
     assert (report / "recruitment_shortfall.html").is_file()
     assert (report / "data_overview.html").is_file()
+
+
+@pytest.mark.parametrize("frames", [tables(), {"monthly": MONTHLY}], ids=["persons", "monthly"])
+def test_a_public_report_that_could_show_no_count_is_refused(tmp_path: Path, cli,
+                                                              frames) -> None:
+    # Six persons (or ten, monthly) and a minimum cell of 5: every count is small or reveals
+    # one. The old run published forecasts from the first month's small count.
+    config = write_programme(tmp_path / "programme", frames,
+                             {"observed": DELETE, "audience": "public"})
+    assert cli("validate", config).code == 2  # validate and run agree
+    outcome = _run(cli, config, tmp_path / "reports")
+    assert outcome.code == 2, outcome.err
+    assert "cannot show recruitment" in outcome.err and "--audience internal" in outcome.err
+    assert "Traceback" not in outcome.err
+    assert not (tmp_path / "reports" / "programme").exists()
 
 
 @pytest.fixture
@@ -102,7 +123,7 @@ def test_a_private_folder_in_the_config_path_is_not_published(tmp_path: Path, cl
 
 def test_public_reports_name_no_input_file_and_no_digest(public_report: Path) -> None:
     manifest = json.loads((public_report / "manifest.json").read_text(encoding="utf-8"))
-    assert all(set(entry) == {"name", "rows", "persons", "synthetic"}
+    assert all(set(entry) == {"name", "rows", "persons", "persons_hidden", "synthetic"}
                for entry in manifest["inputs"])
     assert set(manifest["config"]["data"].values()) == {"(not published)"}
     for path in public_report.rglob("*"):

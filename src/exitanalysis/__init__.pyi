@@ -5,6 +5,8 @@
 
 from .assess.overview import DataOverview as DataOverview
 from .assess.overview import data_overview as data_overview
+from .assess.release import PublicRelease as PublicRelease
+from .assess.release import public_release as public_release
 from .assess.shortfall import ShortfallAssessment as ShortfallAssessment
 from .assess.shortfall import assess_shortfall as assess_shortfall
 from .assess.shortfall import headline_frame as headline_frame
@@ -20,6 +22,7 @@ from .errors import ExitanalysisError as ExitanalysisError
 from .errors import InputError as InputError
 from .errors import LockHeldError as LockHeldError
 from .errors import NotebookFailedError as NotebookFailedError
+from .errors import NotPublishableError as NotPublishableError
 from .errors import Problem as Problem
 from .errors import UsageError as UsageError
 from .models.monitoring import EarlyWarning as EarlyWarning

@@ -164,6 +164,7 @@ def _printable(text: str, lines: bool = False) -> str:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .assess.release import require_publishable
     from .data.config import load_config
     from .data.programme import load_programme
 
@@ -183,6 +184,8 @@ def _validate(args: argparse.Namespace) -> int:
     else:
         # The last date in the data is one person's date: a log gets its month only.
         print(f"as_of {programme.as_of:%Y-%m} (the month of the last date in the data)")
+    # A public config that could publish nothing fails `run`: `validate` agrees with it.
+    require_publishable(programme)
     print(f"OK: {len(programme.sources)} table(s), no problems")
     return 0
 

@@ -112,6 +112,11 @@ class ArgumentError(UsageError, ValueError):
         super().__init__(f"{argument}: {expected}")
 
 
+class NotPublishableError(ExitanalysisError):
+    """A public report cannot show recruitment: every count the case data give is below
+    ``min_cell`` or would reveal one, and the config has no published figure (exit 2)."""
+
+
 class LockHeldError(ExitanalysisError):
     """Another run of the same report holds its lock."""
 

@@ -1,8 +1,10 @@
 """What data a run uses: sources, synthetic or not, coverage by month, organisation, channel.
 
 With ``audience: public`` the overview publishes only counts of distinct persons, by quarter
-rather than month, with small cells suppressed (:mod:`exitanalysis.models.disclosure`), and never a
-single person's date.
+rather than month, up to the end of the last whole month, and never a single person's date.
+Every such count comes from the report's public release (:mod:`exitanalysis.assess.release`),
+which audits all pages together, so no page can be subtracted from another to reveal a small
+count.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..data.programme import InputSource, Programme
-from ..models.disclosure import SuppressedTable, safe_count, suppress_counts
+from ..models.disclosure import SuppressedTable
 from ..text import Language, file_format, label, number
 from ..text import date as date_text
 from ..text import month as month_text
+from .cases import monthly_contacts, persons_by_year, table_coverage
+from .release import PublicRelease, public_release
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -69,6 +73,8 @@ class DataOverview:
         The smallest count of persons a public table may show.
     inputs
         The input tables' sources (for their formats in the report's language).
+    release
+        For a public report: every count it may show, audited with the other pages.
     """
 
     programme: str
@@ -88,10 +94,16 @@ class DataOverview:
     audience: str = "internal"
     min_cell: int = 5
     inputs: tuple[InputSource, ...] = ()
+    release: PublicRelease | None = None
 
     @property
     def public(self) -> bool:
         return self.audience == "public"
+
+    def _released(self) -> PublicRelease:
+        if self.release is None:
+            raise ValueError("a public overview needs its release (use data_overview())")
+        return self.release
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy monthly contact counts (``contacts``)."""
@@ -107,7 +119,10 @@ class DataOverview:
                                     for s in self.inputs]
         if self.public:
             # No file names or digests in public: they could confirm a candidate file.
-            table["persons_count"] = table["persons_count"].map(self._safe)
+            release = self._released()
+            table["persons_count"] = [
+                self._shown(release.table_persons.get(name), ("table", name))
+                if name in release.table_persons else None for name in table["table"]]
             return table[["table", "file_format", "persons_count"]]
         return table.drop(columns="persons_count")
 
@@ -127,8 +142,9 @@ class DataOverview:
         return table.loc[:, table.sum() > 0]
 
     def safe_counts(self, by: str) -> SuppressedTable:
-        """Quarter × ``by`` counts with small cells and their revealers suppressed."""
-        return suppress_counts(self.counts_table("quarter", by), self.min_cell)
+        """Quarter × ``by`` counts as a public report shows them: small cells, and whatever
+        would reveal them on any page, suppressed."""
+        return self._released().quarters[by]
 
     def crosstab(
         self, rows: str = "organisation", columns: str = "contact_channel"
@@ -142,9 +158,15 @@ class DataOverview:
         table = table.loc[table.sum(axis=1) > 0, table.sum(axis=0) > 0]
         total = label("total", self.language)
         if self.public:
-            safe = suppress_counts(table, self.min_cell, total_label=total)
+            if (rows, columns) != ("organisation", "contact_channel"):
+                raise ValueError("a public report shows organisation × contact_channel only")
+            safe = self._released().crosstab
+            if safe is None:
+                return pd.DataFrame()
             shown = safe.counts.astype(object).where(~safe.suppressed,
                                                      label("suppressed_symbol", self.language))
+            shown = shown.rename(index={"total": total}, columns={"total": total})
+            shown.index.name, shown.columns.name = rows, columns
         else:
             shown = table.copy()
             shown[total] = shown.sum(axis=1)
@@ -156,12 +178,14 @@ class DataOverview:
             return str(key)
         return self.organisation_names.get(str(key)) or label(str(key), self.language)
 
-    def _safe(self, value: object) -> object:
-        if value is None or pd.isna(value):
+    def _shown(self, value: int | None, key: tuple[str, ...]) -> object:
+        """A released count as the report shows it: the number, "fewer than k" when it is
+        small itself, the suppression symbol when it was withheld to protect another."""
+        if value is not None:
             return value
-        shown = safe_count(int(value), self.min_cell)  # type: ignore[call-overload]
-        return shown if shown is not None else label("fewer_than", self.language,
-                                                     k=self.min_cell)
+        if "/".join(key) in self._released().small:
+            return label("fewer_than", self.language, k=self.min_cell)
+        return label("suppressed_symbol", self.language)
 
     # -- numbers and sentences ---------------------------------------------------------
 
@@ -184,13 +208,19 @@ class DataOverview:
                            end=date_text(self.end, lang)))
         if len(self.sources):
             lines.append(label("overview_tables", lang, tables=number(len(self.sources), lang)))
-            if self.as_of is not None:
-                # public: the month only; the last date in the data is one person's date
-                as_of = (month_text(f"{self.as_of:%Y-%m}", lang) if self.public
-                         else date_text(self.as_of, lang))
-                lines.append(label("overview_contacts", lang, as_of=as_of,
-                                   contacted=self._count(self.persons_contacted),
-                                   included=self._count(self.persons_included)))
+            if self.public and self._released().cutoff is not None:
+                # Up to the last whole month: the last date in the data is one person's.
+                release = self._released()
+                lines.append(label("overview_contacts", lang,
+                                   as_of=month_text(str(release.cutoff), lang),
+                                   contacted=self._count(release.totals["contacted"],
+                                                         "contacted"),
+                                   included=self._count(release.totals["included"],
+                                                        "included")))
+            elif not self.public and self.as_of is not None:
+                lines.append(label("overview_contacts", lang, as_of=date_text(self.as_of, lang),
+                                   contacted=number(self.persons_contacted, lang),
+                                   included=number(self.persons_included, lang)))
         for snap in self.snapshots.itertuples(index=False):
             count = snap.contacted if pd.notna(snap.contacted) else snap.included
             what = "contacted" if pd.notna(snap.contacted) else "included"
@@ -198,8 +228,8 @@ class DataOverview:
                                what=label(what, lang), as_of=date_text(snap.as_of, lang)))
         return "\n".join(lines)
 
-    def _count(self, value: int) -> str:
-        shown = self._safe(value) if self.public else value
+    def _count(self, value: int | None, total: str) -> str:
+        shown = self._shown(value, ("total", total))
         return number(shown, self.language) if isinstance(shown, int) else str(shown)
 
     def _repr_html_(self) -> str:
@@ -225,9 +255,9 @@ class DataOverview:
         if not len(self.coverage):
             return plot_unavailable("no_case_data", ax=ax, language=self.language)
         if self.public:
-            safe = suppress_counts(self.persons_by_year.pivot_table(
-                index="table", columns="year", values="persons", aggfunc="sum", fill_value=0,
-                sort=False), self.min_cell)
+            safe = self._released().persons_by_year
+            if safe is None:
+                return plot_unavailable("no_case_data", ax=ax, language=self.language)
             published = safe.published().drop(index="total", columns="total")
             tidy = published.stack(future_stack=True).rename("rows").reset_index()
             tidy.columns = ["table", "quarter", "rows"]
@@ -284,89 +314,9 @@ def data_overview(programme: Programme, language: Language | None = None) -> Dat
         audience=config.audience,
         min_cell=config.analysis.min_cell,
         inputs=programme.sources,
+        release=public_release(programme) if config.audience == "public" else None,
     )
 
 
-def monthly_contacts(programme: Programme) -> pd.DataFrame:
-    """Persons first contacted per month, organisation, contact and sales channel.
-
-    From the persons table when there is one, else from the monthly table (whose sales
-    channel is ``unknown``). Months run from the start of the period to ``as_of``.
-    """
-    columns = ["month", "organisation", "contact_channel", "sales_channel", "contacted",
-               "included"]
-    if programme.persons is not None:
-        persons = programme.persons
-        counts = (
-            persons.assign(month=persons["first_contact"].dt.to_period("M"))
-            .groupby(["month", "organisation", "contact_channel", "sales_channel"],
-                     observed=True)
-            .agg(contacted=("person_id", "size"), included=("included", "sum"))
-            .reset_index()
-        )
-    elif programme.monthly is not None:
-        monthly = programme.monthly
-        counts = monthly.assign(
-            contact_channel=monthly.get("contact_channel", "unknown"), sales_channel="unknown"
-        )[columns].copy()
-    else:
-        return pd.DataFrame(columns=columns)
-    counts["contacted"] = counts["contacted"].astype(int)
-    counts["included"] = counts["included"].astype(int)
-    spec = programme.config.programme
-    last = programme.as_of or spec.end
-    months = pd.period_range(spec.start, min(last, spec.end), freq="M")
-    present = counts.groupby("month", observed=True).size().index
-    empty = pd.DataFrame(
-        {"month": [m for m in months if m not in present],
-         "organisation": spec.organisation_ids[0], "contact_channel": "other",
-         "sales_channel": "unknown", "contacted": 0, "included": 0}
-    )
-    counts["month"] = counts["month"].astype(str)
-    empty["month"] = empty["month"].astype(str)
-    for column in ("organisation", "contact_channel", "sales_channel"):
-        counts[column] = counts[column].astype(str)
-    tidy = pd.concat([counts, empty], ignore_index=True) if len(empty) else counts
-    return tidy.sort_values(columns[:4], kind="stable").reset_index(drop=True)[columns]
-
-
-_DATE_COLUMNS = {
-    "persons": "first_contact",
-    "activities": "date",
-    "outcomes": "assessed_on",
-    "referrals": "date",
-}
-
-
-def table_coverage(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Rows per quarter of each table's main date (first contact, activity date, ...)."""
-    parts = []
-    for name, frame in tables.items():
-        if name == "monthly":
-            quarter = frame["month"].dt.asfreq("Q")
-            rows = frame.groupby(quarter.astype(str))["contacted"].size()
-        else:
-            dates = frame[_DATE_COLUMNS[name]].dropna()
-            rows = dates.groupby(dates.dt.to_period("Q").astype(str)).size()
-        parts.append(pd.DataFrame({"table": name, "quarter": rows.index, "rows": rows.to_numpy()}))
-    if not parts:
-        return pd.DataFrame(columns=["table", "quarter", "rows"])
-    coverage = pd.concat(parts, ignore_index=True)
-    coverage["rows"] = coverage["rows"].astype(int)
-    return coverage
-
-
-def persons_by_year(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Distinct persons per table and year of the table's main date."""
-    parts = []
-    for name, frame in tables.items():
-        if name == "monthly" or "person_id" not in frame:
-            continue
-        rows = frame.dropna(subset=["person_id", _DATE_COLUMNS[name]])
-        years = rows[_DATE_COLUMNS[name]].dt.year.astype(str)
-        persons = rows.groupby(years)["person_id"].nunique()
-        parts.append(pd.DataFrame({"table": name, "year": persons.index,
-                                   "persons": persons.to_numpy()}))
-    if not parts:
-        return pd.DataFrame(columns=["table", "year", "persons"])
-    return pd.concat(parts, ignore_index=True)
+__all__ = ["DataOverview", "data_overview", "monthly_contacts", "persons_by_year",
+           "table_coverage"]

@@ -27,7 +27,6 @@ from ..models.history import (
     Plan,
     RecruitmentHistory,
     date_at,
-    month_frame,
     months_between,
     period_frame,
     snapshot_frame,
@@ -54,6 +53,8 @@ from ..models.recruitment import (
 from ..text import Language, label, number, p_value, percent, prior_label, probability
 from ..text import date as date_text
 from ..text import month as month_text
+from .cases import accrual_plan, period_months, recruitment_history
+from .release import public_release, require_publishable
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -65,83 +66,7 @@ _SNAPSHOT_DATES = ["share", "as_of", "elapsed", "p_reach_target", "final_q50", "
 _SNAPSHOT_PACE = ["start", "share", "as_of", "elapsed", "pace_ratio"]
 
 
-# --- the plan and the histories from a programme's data -------------------------------------
-
-
-def period_months(config: Config) -> float:
-    """The planned period in calendar months (2020-01-01 to 2023-12-31 is 48.0)."""
-    spec = config.programme
-    return months_between(spec.start, spec.end + dt.timedelta(days=1))
-
-
-def accrual_plan(config: Config) -> Plan:
-    """The planned accrual curve of the config: ``programme.plan`` (planned counts at dates),
-    ``programme.ramp_up_months``, or a straight line."""
-    spec = config.programme
-    duration = period_months(config)
-    if spec.plan:
-        return Plan.from_points(duration, [months_between(spec.start, p.date) for p in spec.plan],
-                                [p.count / spec.target for p in spec.plan])
-    if spec.ramp_up_months is not None:
-        return Plan.ramp(duration, spec.ramp_up_months)
-    return Plan.straight(duration)
-
-
-def _period(config: Config) -> pd.DataFrame:
-    spec = config.programme
-    return period_frame(spec.start, spec.end, config.analysis.exposure, accrual_plan(config))
-
-
-def recruitment_history(programme: Programme, measure: str | None = None) -> RecruitmentHistory:
-    """Monthly recruitment from a programme's case data (persons, or the monthly table).
-
-    Parameters
-    ----------
-    programme
-        With a persons or monthly table.
-    measure
-        ``included`` (by inclusion date) or ``contacted`` (by first contact); default the
-        config's ``analysis.recruitment_measure``.
-
-    Notes
-    -----
-    The monthly table counts, for each month of first contact, how many were contacted and
-    how many of them were included; ``included`` from it is therefore dated by first contact.
-    """
-    config = programme.config
-    measure = measure or config.analysis.recruitment_measure
-    spec = config.programme
-    as_of = programme.as_of or spec.end
-    until = min(as_of, spec.end) + dt.timedelta(days=1)
-    if programme.persons is not None:
-        persons = programme.persons
-        column = "inclusion_date" if measure == "included" else "first_contact"
-        rows = persons[persons[column].notna() & (persons[column] < pd.Timestamp(until))]
-        if measure == "included":
-            rows = rows[rows["included"].fillna(False).astype(bool)]
-        month = rows[column].dt.to_period("M").astype(str)
-        counts = month.value_counts()
-        partner_months = pd.crosstab(month, rows["organisation"].astype(str))
-        dated = "dated_inclusion" if measure == "included" else "dated_first_contact"
-        basis: tuple[str, dict[str, Any]] = ("basis_persons", {"measure": measure,
-                                                                "dated": dated})
-    elif programme.monthly is not None:
-        monthly = programme.monthly
-        month = monthly["month"].astype(str)
-        counts = monthly.groupby(month)[measure].sum().astype(int)
-        partner_months = monthly.pivot_table(index=month, columns=monthly["organisation"]
-                                             .astype(str), values=measure, aggfunc="sum",
-                                             fill_value=0)
-        basis = ("basis_monthly", {"measure": measure})
-    else:
-        raise ValueError("no case data: the programme has neither a persons nor a monthly table")
-    frame = month_frame(spec.start, until, counts, config.analysis.exposure, accrual_plan(config))
-    synthetic = any(s.synthetic for s in programme.sources if s.name in ("persons", "monthly"))
-    partner_months = partner_months.reindex(index=frame["month"],
-                                            columns=list(spec.organisation_ids), fill_value=0)
-    return RecruitmentHistory(frame, partner_months.sum().astype(int), measure, basis,
-                              _period(config), snapshot=False, synthetic=synthetic,
-                              partner_months=partner_months.astype(int))
+# --- the histories from published figures -----------------------------------------------
 
 
 def snapshot_history(config: Config, snapshot: Snapshot,
@@ -434,6 +359,12 @@ class ShortfallAssessment:
         equal split is assumed).
     synthetic
         Whether any of it rests on synthetic data.
+    language
+        Language of sentences and labels.
+    min_cell
+        For a public report, the smallest count it may show (``None``: internal).
+    partners_hidden
+        For a public report, the partners whose counts it must not show.
     """
 
     programme: str
@@ -463,6 +394,7 @@ class ShortfallAssessment:
     synthetic: bool = False
     language: Language = "en"
     min_cell: int | None = None
+    partners_hidden: frozenset[str] = frozenset()
 
     def headline(self) -> dict[str, Any]:
         """``manifest.json``'s ``headline``: the forecast, first warning and threshold."""
@@ -609,18 +541,10 @@ class ShortfallAssessment:
         return "".join(f"<p>{html.escape(s)}</p>" for s in self.summary().splitlines())
 
     def hidden_partners(self) -> set[str]:
-        """Partners whose numbers a public report must not show: small counts, and one more
-        when a single hidden count could be recovered from the published total."""
-        if self.partners is None or self.min_cell is None:
-            return set()
-        counts = self.partners.table.set_index("partner")["recruited"]
-        hidden = {p for p, k in counts.items() if 0 < k < self.min_cell}
-        if len(hidden) == 1:
-            others = counts.drop(index=list(hidden))
-            others = others[others > 0]
-            if len(others):
-                hidden.add(str(others.idxmin()))
-        return {str(p) for p in hidden}
+        """Partners whose numbers a public report must not show: small counts, one more when
+        a single hidden count could be recovered from the published total, and any the
+        report-wide audit withholds (:mod:`exitanalysis.assess.release`)."""
+        return set(self.partners_hidden) if self.min_cell is not None else set()
 
     def partners_frame(self) -> pd.DataFrame:
         """Partner rates with display names (empty without case data by organisation).
@@ -856,8 +780,12 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
     has_case = programme.persons is not None or programme.monthly is not None
     case_history = recruitment_history(programme) if has_case else None
     public = config.audience == "public"
-    if public and case_history is not None:
-        case_history = case_history.for_public(config.analysis.min_cell)
+    release = public_release(programme) if public else None
+    if release is not None and case_history is not None:
+        require_publishable(programme)
+        # The months every page of the public report agrees on (assess.release); none at
+        # all when no count may be shown (the report then rests on the published figure).
+        case_history = release.history if release.shows_recruitment else None
     snapshot = max(config.observed, key=lambda s: s.as_of) if config.observed else None
     if source == "auto":
         real_case = case_history is not None and not case_history.synthetic
@@ -923,8 +851,12 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
     persons = programme.persons
     if (history.measure == "contacted" and persons is not None and case_history is not None
             and not case_history.synthetic and len(persons)):
-        inclusions = forecast_inclusions(forecast, included=int(persons["included"].sum()),
-                                         contacted=len(persons))
+        # Public: the released totals (the same cutoff and counts as every other page).
+        included, contacted = ((release.totals["included"], release.totals["contacted"])
+                               if release is not None
+                               else (int(persons["included"].sum()), len(persons)))
+        if included is not None and contacted:
+            inclusions = forecast_inclusions(forecast, included=included, contacted=contacted)
     return ShortfallAssessment(
         programme=spec.name, target=spec.target, duration=duration, start=spec.start,
         end=spec.end, source="published snapshot" if source == "snapshot" else "case data",
@@ -948,6 +880,7 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
                        and (source == "case" or comparison is not None)),
         language=language or config.language,
         min_cell=config.analysis.min_cell if public else None,
+        partners_hidden=release.hidden_partners if release is not None else frozenset(),
     )
 
 

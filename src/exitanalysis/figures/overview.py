@@ -89,13 +89,21 @@ def plot_contacts_by_month(
     ax.set_xticks(ticks, [period_labels[i] for i in ticks], rotation=45, ha="right")
     ax.set_xlim(-0.6, len(x) - 0.4)
     ax.legend(title=label(by, language), loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    totals = ", ".join(
-        f"{(names or {}).get(c) or label(str(c), language)} {number(wide[c].sum(), language)}"
-        for c in categories)
-    set_alt_text(ax.figure, label("alt_contacts", language, first=period_labels[0],
-                                  last=period_labels[-1], by=label(by, language).lower(),
-                                  totals=totals))
     public = suppressed is not None
+    if suppressed is not None:
+        # The published category totals: a hidden one is not a zero.
+        symbol = label("suppressed_symbol", language)
+        margin = suppressed.published().iloc[-1]
+        in_all = {c: (number(margin[c], language) if pd.notna(margin[c]) else symbol)
+                  for c in categories}
+    else:
+        in_all = {c: number(wide[c].sum(), language) for c in categories}
+    totals = ", ".join(f"{(names or {}).get(c) or label(str(c), language)} {in_all[c]}"
+                       for c in categories)
+    set_alt_text(ax.figure, label("alt_contacts_public" if public else "alt_contacts", language,
+                                  first=period_labels[0], last=period_labels[-1],
+                                  by=label(by, language).lower(), totals=totals,
+                                  symbol=label("suppressed_symbol", language)))
     return finish(
         ax,
         title=label("title_contacts_by_quarter" if public else "title_contacts_by", language,
@@ -130,7 +138,8 @@ def plot_table_coverage(
     sns.heatmap(wide, ax=ax, cmap="Blues", annot=True, fmt=".0f", cbar=False,
                 linewidths=0.5, linecolor="white", annot_kws={"fontsize": 7})
     ax.grid(False)
-    set_alt_text(ax.figure, label("alt_coverage", language, tables=", ".join(wide.index),
+    set_alt_text(ax.figure, label("alt_coverage_public" if public else "alt_coverage",
+                                  language, tables=", ".join(wide.index),
                                   first=str(wide.columns[0]), last=str(wide.columns[-1])))
     ax.tick_params(axis="x", rotation=90)
     ax.tick_params(axis="y", rotation=0)

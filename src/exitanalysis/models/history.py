@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
@@ -195,15 +195,25 @@ class RecruitmentHistory:
             return self.monthly
         return self.monthly.loc[self.published]
 
-    def for_public(self, min_cell: int) -> RecruitmentHistory:
+    def for_public(self, min_cell: int, withheld: Collection[str] = ()) -> RecruitmentHistory:
         """Cut at the last month that may be published and mark the months that may be
-        shown: no difference between shown cumulative counts is below ``min_cell``."""
+        shown: no difference between shown cumulative counts is below ``min_cell``.
+
+        The last whole month is shown whenever its count may be shown at all, so that the
+        total a report states elsewhere is a shown point, not a small step after one.
+        ``withheld`` months (``YYYY-MM``) are not shown.
+        """
         # A partial last month ends on the analysis date, which may be one person's date.
         whole = self.monthly
         if len(whole) and whole["calendar"].iloc[-1] < 1.0 - 1e-9:
             whole = whole.iloc[:-1]
-        safe = safe_cumulative_points(whole["recruited"].to_numpy(), min_cell)
-        last = int(np.flatnonzero(safe)[-1]) if safe.any() else 0
+        months = whole["month"].astype(str).tolist()
+        safe = safe_cumulative_points(whole["recruited"].to_numpy(), min_cell, keep_last=True,
+                                      withheld=[months.index(m) for m in withheld
+                                                if m in months])
+        # Nothing safe: no month at all (a first month kept "for shape" would publish its
+        # small count through every forecast made from it).
+        last = int(np.flatnonzero(safe)[-1]) if safe.any() else -1
         monthly = whole.iloc[: last + 1].reset_index(drop=True)
         partner_months = (self.partner_months.iloc[: last + 1]
                           if self.partner_months is not None else None)

@@ -36,6 +36,7 @@ from typing import Any
 
 import nbformat
 
+from ..assess.release import require_publishable
 from ..data import paths
 from ..data.config import Config, display_path, load_config
 from ..data.programme import Programme, load_programme
@@ -142,6 +143,7 @@ def run(
     """
     config = load_config(config_path).with_overrides(language=language, audience=audience)
     programme = load_programme(config)
+    require_publishable(programme)
     notebooks = select_notebooks(Path(notebooks_dir) if notebooks_dir else paths.notebooks_dir(),
                                  only)
     if jobs is not None and jobs < 1:

@@ -24,10 +24,10 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from ..assess.release import public_release
 from ..data import paths
 from ..data.config import Config
 from ..data.programme import Programme
-from ..models.disclosure import safe_count
 from ..text import Language, label, number, percent, probability
 from ..text import date as date_text
 from ..text import month as month_text
@@ -156,7 +156,8 @@ def run_block(manifest: dict[str, Any]) -> dict[str, Any]:
         "inputs": [
             (label(i["name"], language), i.get("path"), i.get("sha256"),
              number(i["rows"], language) if i.get("rows") is not None else
-             (str(i.get("persons")) if i.get("persons") is not None else "–"))
+             (str(i.get("persons")) if i.get("persons") is not None else
+              label("suppressed_symbol", language) if i.get("persons_hidden") else "–"))
             for i in manifest["inputs"]
         ],
         "inputs_count_label": label("persons_count" if public else "rows", language),
@@ -244,7 +245,9 @@ def render_index(manifest: dict[str, Any], programme: Programme,
     ]
     inputs = [
         {"name": label(i["name"], language), "path": i.get("path") or "–",
-         "count": _number_or_none(i.get("persons") if public else i.get("rows"), language),
+         "count": (label("suppressed_symbol", language) if i.get("persons_hidden")
+                   else _number_or_none(i.get("persons") if public else i.get("rows"),
+                                        language)),
          "synthetic": bool(i.get("synthetic_rows") or i.get("synthetic"))}
         for i in manifest["inputs"]
     ]
@@ -321,13 +324,16 @@ def build_manifest(config: Config, programme: Programme, notebooks: Sequence[dic
     candidate file could confirm with them that it is the one analysed.
     """
     public = config.audience == "public"
-    min_cell = config.analysis.min_cell
+    # Public: the persons each page shows, from the audited release (assess.release).
+    released = public_release(programme).table_persons if public else {}
     inputs = []
     for s in programme.sources:
         entry: dict[str, Any] = {"name": s.name}
         if public:
             entry["rows"] = None
-            entry["persons"] = safe_count(s.persons, min_cell) if s.persons is not None else None
+            entry["persons"] = released.get(s.name)
+            # null for a reason a reader should see: disclosure control, not a missing count
+            entry["persons_hidden"] = s.name in released and released[s.name] is None
             entry["synthetic"] = s.synthetic
         else:
             entry.update(path=s.path, sha256=s.sha256, rows=s.rows, file_format=s.file_format,
