@@ -186,3 +186,48 @@ def test_control_characters_in_a_path_cannot_forge_a_log_line(tmp_path: Path, cl
     lines = outcome.out.splitlines()
     assert sum(line.startswith("OK:") for line in lines) == 1
     assert "\x1b" not in outcome.out and "\\x1b" in outcome.out
+
+
+def test_a_full_disk_while_writing_the_report_changes_nothing(
+        tmp_path: Path, quick, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The disk fills up after the notebooks ran, while the pages are written: exit 2 with
+    # the path and the reason, the published report as it was, no staging left behind.
+    import errno
+
+    from exitanalysis.report import pipeline
+
+    config = write_programme(tmp_path / "p")
+    out = tmp_path / "reports"
+    assert quick(config, out).code == 0
+    published = out / "programme"
+    before = {p: p.read_bytes() for p in sorted(published.rglob("*")) if p.is_file()}
+
+    def no_space(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(out / "page.html"))
+
+    monkeypatch.setattr(pipeline, "render_report", no_space)
+    outcome = quick(config, out)
+    assert outcome.code == 2, outcome.err
+    assert "No space left on device" in outcome.err and "page.html" in outcome.err
+    assert "nothing was published" in outcome.err and "Traceback" not in outcome.err
+    assert {p: p.read_bytes() for p in sorted(published.rglob("*")) if p.is_file()} == before
+    assert list((out / ".exitanalysis" / "staging").iterdir()) == []
+
+
+def test_a_read_only_output_folder_is_refused_before_anything_runs(
+        tmp_path: Path, quick, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests run as root here, for whom chmod does not take writing away: the check the run
+    # makes (os.access) is made to answer as for a read-only folder.
+    import os
+
+    from exitanalysis.report import pipeline
+
+    config = write_programme(tmp_path / "p")
+    out = tmp_path / "reports"
+    out.mkdir()
+    real_access = os.access
+    monkeypatch.setattr(pipeline.os, "access",
+                        lambda path, mode: False if Path(path) == out else real_access(path, mode))
+    outcome = quick(config, out)
+    assert outcome.code == 2 and "is not writable" in outcome.err, outcome.err
+    assert list(out.iterdir()) == []
