@@ -83,15 +83,16 @@ def test_danish_figures_and_numbers(danish_report: Path) -> None:
         assert text.strip(), f"{svg.name}: SVG text should be text, not paths"
         assert _english_left(text) == [], svg.name
     page = _visible_text((danish_report / "recruitment_shortfall.html").read_text("utf-8"))
-    assert "24,0 af 48 måneder" in page  # decimal comma
-    assert "< 0,01\u00a0%" in page  # CLDR da: a no-break space before %
+    assert "16,7 personer om måneden" in page  # decimal comma
+    assert "under 1\u00a0%" in page  # CLDR da: a no-break space before %
     assert "1.461" not in page and "2.475" in _visible_text(
         (danish_report / "data_overview.html").read_text("utf-8"))  # thousands separator
 
 
 def test_english_report_is_english(default_report: Path) -> None:
     text = _visible_text((default_report / "recruitment_shortfall.html").read_text("utf-8"))
-    assert "Probability of reaching 465" in text and "Sandsynlighed" not in text
+    assert "the probability of reaching the target of 465" in text
+    assert "Sandsynlighed" not in text
 
 
 # --- public audience --------------------------------------------------------------------------
@@ -181,5 +182,8 @@ def test_index_says_the_status_and_the_run_block_is_complete(default_report: Pat
     assert soup.find("nav", class_="xa-toc") is not None
     figures = soup.find_all("figure", class_="xa-figure")
     assert figures and all(f.img.get("alt") and f.figcaption.get_text() for f in figures)
-    first_screen = soup.find("main").get_text(" ")[:1500]
-    assert "Probability of reaching 465" in first_screen and "SYNTHETIC" in first_screen
+    # The first screen: the key findings, resting on the published figure, under a note that
+    # says which parts are synthetic (not a banner calling the whole page synthetic).
+    first_screen = soup.find("main").get_text(" ")[:2000]
+    assert "Key findings" in first_screen and "Rests on the published figure" in first_screen
+    assert "SYNTHETIC" in first_screen and "must not be read" not in first_screen

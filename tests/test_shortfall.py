@@ -13,10 +13,11 @@ matplotlib.use("Agg")  # this test process only
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from scipy import stats
 
 import exitanalysis as xa
-from conftest import DEFAULT_CONFIG
+from conftest import DEFAULT_CONFIG, ROOT
 from exitanalysis.assess.shortfall import (
     recruitment_history,
     snapshot_history,
@@ -294,7 +295,8 @@ def test_summary_and_what_it_would_take(exitpakke) -> None:
     assert need["planned_rate"] == pytest.approx(465 / 48)
     assert need["required_rate"] == pytest.approx((465 - 64) / 24)
     text = exitpakke.summary()
-    assert "64 persons contacted after 24.0 of 48 months" in text
+    # The memo dates the figure only "more than halfway": said as approximate, no fraction.
+    assert "64 persons contacted by about January 2022, 50% of the way through" in text
     assert "contacts are an upper bound for inclusions" in text
     assert "would first have warned in January 2022" in text
 
@@ -321,8 +323,8 @@ def test_every_number_in_the_headline_comes_from_the_result_it_describes(exitpak
     assert (f"Forecast for the end: {q[0]} persons contacted (median; 95% interval {q[1]} "
             f"to {q[2]}).") in text
     pq = [int(v) for v in plan.count_quantiles([0.5, 0.025, 0.975])]
-    assert (f"If the plan had been right (P = 0.5): {pq[0]} persons contacted by the end (95% "
-            f"interval {pq[1]} to {pq[2]})") in text
+    assert (f"If the plan had been right (plan weight 0.5): {pq[0]} persons contacted by the "
+            f"end (95% interval {pq[1]} to {pq[2]})") in text
     expected = round(465 * exitpakke.history.effective_elapsed / 48)
     assert f"as far from the planned {expected} as 64" in text
     # "At the rate seen so far" is the observed rate and the data-alone forecast, not the
@@ -347,7 +349,7 @@ def test_a_plan_the_data_fit_stays_the_headline(tmp_path: Path) -> None:
     assessment = xa.assess_shortfall(xa.load_programme(config))
     assert not assessment.prior_check.conflict and assessment.prior_check.p_value > 0.5
     assert assessment.forecast is assessment.plan_forecast
-    assert "The data are consistent with the plan used as a prior" in assessment.summary()
+    assert "The data are consistent with the plan" in assessment.summary()
     assert "If the plan had been right" not in assessment.summary()
 
 
@@ -382,3 +384,67 @@ def test_true_rates_of_the_synthetic_generator_are_recovered() -> None:
         true_rate = float((window * share).to_numpy().sum() / 24)
         # 99.9 % posterior interval of the partner's rate (hierarchical model)
         assert low <= true_rate <= high, (partner, true_rate, low, high)
+
+
+# --- issue 10: what a committee reads first -------------------------------------------------
+
+
+def test_key_findings_rest_on_the_published_figure_with_numbers_from_the_result(exitpakke):
+    findings = exitpakke.key_findings()
+    f = exitpakke.forecast.to_dict()
+    q = f["final_count"]
+    assert not findings.synthetic  # the published figure, though the case tables are synthetic
+    assert findings.basis.startswith("Rests on the published figure: 64 contacted by about "
+                                     "January 2022 (Københavns Kommune")
+    how_far, how_sure, would_take, since = findings.sentences
+    assert f"{round(f['pace_ratio'] * 100)}% of the pace the plan assumed" in how_far
+    assert "about 220 by then" in how_far  # the prior check's planned count, rounded
+    # Rounded to what it can bear: the median 131 becomes "about 130", the interval stays.
+    assert q["q50"] == 131 and "about 130 persons" in how_sure
+    assert f"95% interval {q['q025']} to {q['q975']}" in how_sure
+    assert "below 1%" in how_sure and "real shortfall is at least this large" in how_sure
+    need = exitpakke.what_it_would_take()
+    assert f"{need['required_rate']:.1f} persons a month" in would_take
+    assert f"{need['multiple']:.1f} times" in would_take
+    assert "would already have warned in January 2022" in since and "12 to 24 months" in since
+    html = findings._repr_html_()
+    assert 'data-xa-basis="real"' in html and "Key findings" in html
+    assert exitpakke.headline()["key_findings"]["sentences"] == list(findings.sentences)
+
+
+def test_key_findings_on_synthetic_case_data_say_so(tmp_path):
+    # The bundled example without its published figure: the headline rests on the synthetic
+    # case tables, and the box must say so.
+    raw = yaml.safe_load((ROOT / "configs" / "exitpakke.yaml").read_text(encoding="utf-8"))
+    del raw["observed"]
+    raw["data"] = {k: str((ROOT / "configs" / v).resolve()) for k, v in raw["data"].items()}
+    path = tmp_path / "no_snapshot.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    config = xa.load_config(path)
+    findings = xa.assess_shortfall(xa.load_programme(config)).key_findings()
+    assert findings.synthetic and findings.basis.startswith("SYNTHETIC data: ")
+    assert 'data-xa-basis="synthetic"' in findings._repr_html_()
+
+
+def test_times_are_calendar_months_and_one_expected_figure(exitpakke) -> None:
+    priors = exitpakke.prior_sensitivity_frame()
+    assert "time_to_target_q50" not in priors
+    assert priors["target_month"].str.fullmatch(r"\d{4}-\d{2}").all()
+    # The data-alone row agrees with the headline sentence's "around November 2033".
+    reached = exitpakke.reached_at_observed_rate()
+    assert priors.loc[priors["prior"] == "plan weight 0", "target_month"].item() \
+        == reached["median"] == "2033-11"
+    models = exitpakke.models_frame()
+    assert "final_mean" not in models and "target_month" in models
+    assert "elapsed" not in exitpakke.snapshot_sensitivity_frame()
+    partners = str(exitpakke.explain("partners"))
+    total = exitpakke.partner_forecast.to_dict()["final_count"]
+    assert f"{total['q50']} by the end (median" in partners
+
+
+def test_the_rate_so_far_says_why_it_is_not_count_over_months(exitpakke) -> None:
+    h = exitpakke.history
+    text = exitpakke.summary()
+    assert round(64 / h.elapsed, 1) != round(64 / h.effective_elapsed, 1)  # 2.7 against 2.8
+    assert (f"The rate so far is 64 in the equivalent of {h.effective_elapsed:.1f} normal "
+            "months") in text and "COVID-19 lockdown (spring 2020)" in text

@@ -15,10 +15,12 @@ from exitanalysis.text import (
     date,
     label,
     month,
+    month_of,
     number,
     percent,
     prior_label,
     probability,
+    quarter,
 )
 
 
@@ -67,9 +69,14 @@ def test_numbers_and_dates_in_the_readers_locale(language, expected) -> None:
 
 
 def test_probabilities_and_prior_weights_for_readers() -> None:
-    assert probability(3e-39) == "< 0.01%" and probability(3e-39, "da") == "< 0,01\u00a0%"
-    assert probability(1 - 1e-9) == "> 99.99%"
+    # Issue 10: no false precision at the ends, and P never names a prior weight.
+    assert probability(3e-39) == "below 1%" and probability(3e-39, "da") == "under 1\u00a0%"
+    assert probability(0.0099) == "below 1%" and probability(0.01) == "1.0%"
+    assert probability(1 - 1e-9) == "above 99%"
     assert probability(0.1234, "da") == "12,3\u00a0%"
-    assert prior_label(0.25, "da") == "P = 0,25" and prior_label("P = 0.5") == "P = 0.5"
+    assert prior_label(0.25, "da") == "planvægt 0,25"
+    assert prior_label("P = 0.5") == "plan weight 0.5"
+    assert month_of(dt.date(2022, 1, 1), "da", approximate=True) == "omkring januar 2022"
+    assert quarter(2020, 1, "da") == "1. kvt. 2020" and quarter(2020, 1) == "Q1 2020"
     assert prior_label("hedging", "da") == label("hedging", "da")
     assert number(float("nan")) == percent(None) == probability(float("nan")) == "–"  # type: ignore[arg-type]

@@ -3,6 +3,8 @@
 # module is imported on first use, so `import exitanalysis` loads none of the heavy
 # libraries. A new public name goes here, with its module, and nowhere else.
 
+from .assess.findings import KeyFindings as KeyFindings
+from .assess.findings import disclosure_note as disclosure_note
 from .assess.overview import DataOverview as DataOverview
 from .assess.overview import data_overview as data_overview
 from .assess.release import PublicRelease as PublicRelease

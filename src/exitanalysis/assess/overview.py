@@ -19,10 +19,11 @@ import pandas as pd
 
 from ..data.programme import InputSource, Programme
 from ..models.disclosure import SuppressedTable
-from ..text import Language, file_format, label, number
+from ..text import Language, file_format, label, month_of, number
 from ..text import date as date_text
 from ..text import month as month_text
 from .cases import monthly_contacts, persons_by_year, table_coverage
+from .findings import KeyFindings, SectionNote, note_on_hidden_counts
 from .release import PublicRelease, public_release
 
 if TYPE_CHECKING:
@@ -131,7 +132,11 @@ class DataOverview:
         return self.validation.drop(columns="rows") if self.public else self.validation.copy()
 
     def snapshots_table(self) -> pd.DataFrame:
-        return self.snapshots.copy()
+        """The published figures; a date the source gives only roughly reads "about"."""
+        table = self.snapshots.copy()
+        table["as_of"] = [month_of(d, self.language, approximate=True) if rough else d.isoformat()
+                          for d, rough in zip(table["as_of"], table["approximate"], strict=True)]
+        return table.drop(columns="approximate")
 
     def counts_table(self, period: str, by: str) -> pd.DataFrame:
         """Persons first contacted, ``period`` (``month`` or ``quarter``) × ``by``."""
@@ -208,25 +213,56 @@ class DataOverview:
                            end=date_text(self.end, lang)))
         if len(self.sources):
             lines.append(label("overview_tables", lang, tables=number(len(self.sources), lang)))
-            if self.public and self._released().cutoff is not None:
-                # Up to the last whole month: the last date in the data is one person's.
-                release = self._released()
-                lines.append(label("overview_contacts", lang,
-                                   as_of=month_text(str(release.cutoff), lang),
-                                   contacted=self._count(release.totals["contacted"],
-                                                         "contacted"),
-                                   included=self._count(release.totals["included"],
-                                                        "included")))
-            elif not self.public and self.as_of is not None:
-                lines.append(label("overview_contacts", lang, as_of=date_text(self.as_of, lang),
-                                   contacted=number(self.persons_contacted, lang),
-                                   included=number(self.persons_included, lang)))
+        contacts = self._contacts_sentence()
+        if contacts:
+            lines.append(contacts)
         for snap in self.snapshots.itertuples(index=False):
             count = snap.contacted if pd.notna(snap.contacted) else snap.included
             what = "contacted" if pd.notna(snap.contacted) else "included"
+            when = (month_of(snap.as_of, lang, approximate=True)
+                    if getattr(snap, "approximate", False) else date_text(snap.as_of, lang))
             lines.append(label("overview_published", lang, count=number(count, lang),
-                               what=label(what, lang), as_of=date_text(snap.as_of, lang)))
+                               what=label(what, lang), as_of=when))
         return "\n".join(lines)
+
+    def key_findings(self) -> KeyFindings:
+        """What the run rests on, in two or three sentences: the tables and their checks, and
+        the persons they count (the released counts in a public report). The published
+        figures are not among them: a real number must not stand beside synthetic ones."""
+        lang = self.language
+        sentences = []
+        contacts = self._contacts_sentence()
+        if contacts:
+            sentences.append(contacts)
+        if len(self.sources):
+            sentences.append(label("overview_tables", lang,
+                                   tables=number(len(self.sources), lang)))
+        if not sentences:  # published figures only
+            return KeyFindings((label("overview_no_tables", lang),),
+                               label("overview_published_only", lang), False, lang)
+        basis = label("overview_synthetic" if self.synthetic else "overview_real", lang)
+        return KeyFindings(tuple(sentences), basis, self.synthetic, lang)
+
+    def _contacts_sentence(self) -> str | None:
+        """Persons contacted and included up to the cutoff (the released counts in public)."""
+        lang = self.language
+        if not len(self.sources):
+            return None
+        if self.public and self._released().cutoff is not None:
+            # Up to the last whole month: the last date in the data is one person's.
+            release = self._released()
+            return label("overview_contacts", lang, as_of=month_text(str(release.cutoff), lang),
+                         contacted=self._count(release.totals["contacted"], "contacted"),
+                         included=self._count(release.totals["included"], "included"))
+        if not self.public and self.as_of is not None:
+            return label("overview_contacts", lang, as_of=date_text(self.as_of, lang),
+                         contacted=number(self.persons_contacted, lang),
+                         included=number(self.persons_included, lang))
+        return None
+
+    def disclosure_note(self) -> SectionNote:
+        """The public report's note on what ``..`` means (nothing in an internal one)."""
+        return note_on_hidden_counts(self.min_cell if self.public else None, self.language)
 
     def _count(self, value: int | None, total: str) -> str:
         shown = self._shown(value, ("total", total))
@@ -294,7 +330,7 @@ def data_overview(programme: Programme, language: Language | None = None) -> Dat
     spec = config.programme
     snapshots = pd.DataFrame(
         [s.model_dump() for s in config.observed],
-        columns=["as_of", "contacted", "included", "source"],
+        columns=["as_of", "approximate", "contacted", "included", "source"],
     )
     return DataOverview(
         programme=spec.name,

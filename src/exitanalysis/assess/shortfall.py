@@ -50,10 +50,21 @@ from ..models.recruitment import (
     forecast_inclusions,
     prior_check,
 )
-from ..text import Language, label, number, p_value, percent, prior_label, probability
+from ..text import (
+    Language,
+    label,
+    month_of,
+    number,
+    p_value,
+    percent,
+    prior_label,
+    probability,
+    rate,
+)
 from ..text import date as date_text
 from ..text import month as month_text
 from .cases import accrual_plan, period_months, recruitment_history
+from .findings import KeyFindings, SectionNote, about
 from .release import public_release, require_publishable
 
 if TYPE_CHECKING:
@@ -95,6 +106,7 @@ def snapshot_history(config: Config, snapshot: Snapshot,
             Plan.straight(months_between(begin, spec.end + dt.timedelta(days=1))))
     frame = snapshot_frame(begin, figures, config.analysis.exposure, plan)
     basis = ("basis_snapshot", {"count": latest, "measure": measure, "date": snapshot.as_of,
+                                "approximate": snapshot.approximate and as_of is None,
                                 "source": snapshot.source})
     return RecruitmentHistory(frame, pd.Series(dtype=int), measure, basis,
                               period_frame(begin, spec.end, config.analysis.exposure, plan),
@@ -110,10 +122,22 @@ def describe_basis(history: RecruitmentHistory, language: Language = "en") -> st
     words = {k: label(v, language) if k in ("measure", "dated") else v
              for k, v in fields.items()}
     if "date" in fields:
-        words["date"] = date_text(fields["date"], language)
+        words["date"] = (month_of(fields["date"], language, approximate=True)
+                         if fields.get("approximate") else date_text(fields["date"], language))
     if "count" in fields:
         words["count"] = number(fields["count"], language)
+    words.pop("approximate", None)
     return label(key, language, **words)
+
+
+def as_of_words(history: RecruitmentHistory, language: Language = "en") -> str:
+    """Up to when a history counts, as a reader says it: ``about January 2022`` for a
+    published figure whose source gives no exact date, else the last month counted."""
+    fields = history.basis[1]
+    if "date" in fields:
+        return month_of(fields["date"], language, approximate=bool(fields.get("approximate")))
+    last = str(history.monthly["month"].iloc[-1]) if len(history.monthly) else None
+    return month_text(last, language) if last else "–"
 
 
 def warning_sentences(warning: EarlyWarning, language: Language = "en") -> str:
@@ -395,6 +419,7 @@ class ShortfallAssessment:
     language: Language = "en"
     min_cell: int | None = None
     partners_hidden: frozenset[str] = frozenset()
+    exposure_reasons: tuple[str, ...] = ()
 
     def headline(self) -> dict[str, Any]:
         """``manifest.json``'s ``headline``: the forecast, first warning and threshold."""
@@ -411,6 +436,11 @@ class ShortfallAssessment:
             "measure": self.history.measure,
             "elapsed_months": round(self.history.elapsed, 6),
             "synthetic": self.history.synthetic,
+            # In the run's language: what the landing page shows.
+            "as_of": as_of_words(self.history, self.language),
+            "key_findings": {"sentences": list(self.key_findings().sentences),
+                             "basis": self.key_findings().basis,
+                             "synthetic": self.history.synthetic},
         }
 
     @property
@@ -445,15 +475,34 @@ class ShortfallAssessment:
                              kind="forecast").drop(columns="time")
         return pd.concat([history, bands], ignore_index=True)
 
+    def case_section_note(self) -> SectionNote:
+        """What the case-records section rests on: a red banner when the records are
+        synthetic, the records' description when real."""
+        lang, h = self.language, self.case_history
+        if h is None:
+            return SectionNote(label("case_section_none", lang), synthetic=False)
+        if h.synthetic:
+            return SectionNote(label("case_section_synthetic", lang), synthetic=True)
+        return SectionNote(label("case_section_real", lang, basis=describe_basis(h, lang)),
+                           synthetic=False)
+
     def summary(self, language: Language | None = None) -> str:
         """The headline in sentences, computed from the results."""
         lang = language or self.language
+        lines = self._headline_lines(lang)
+        lines.append(warning_sentences(self.warning, lang))
+        if self.synthetic:
+            lines.append(label("parts_synthetic", lang))
+        return "\n".join(lines)
+
+    def _headline_lines(self, lang: Language) -> list[str]:
+        """How far off, how sure and what it would take, in full sentences."""
         f = self.forecast.to_dict()
         need = self.what_it_would_take()
         measure = self.history.measure
         lines = [label(
             "headline_progress", lang, m=number(self.forecast.recruited, lang),
-            measure=label(measure, lang), t=number(self.history.elapsed, lang, 1),
+            measure=label(measure, lang), when=as_of_words(self.history, lang),
             T=number(self.duration, lang), share=percent(self.history.elapsed / self.duration,
                                                          lang),
             n=number(self.target, lang))]
@@ -484,6 +533,7 @@ class ShortfallAssessment:
                 multiple=number(need["multiple"] or 0.0, lang, 1),
                 observed=number(need["observed_rate"], lang, 1),
                 planned=number(need["planned_rate"] or 0.0, lang, 1)))
+            lines.extend(self._exposure_sentence(lang))
         reached = self.reached_at_observed_rate()
         if reached is not None:
             lines.append(label(
@@ -493,10 +543,61 @@ class ShortfallAssessment:
                 when=month_text(reached["median"], lang), low=month_text(reached["low"], lang),
                 high=month_text(reached["high"], lang),
                 times=number(reached["median_months"] / self.duration, lang, 1)))
-        lines.append(warning_sentences(self.warning, lang))
-        if self.synthetic:
-            lines.append(label("parts_synthetic", lang))
-        return "\n".join(lines)
+        return lines
+
+    def key_findings(self) -> KeyFindings:
+        """How far off, how sure, what it would take and since when, in plain words with
+        numbers rounded to what they can bear (every number from this assessment)."""
+        lang, f, h = self.language, self.forecast.to_dict(), self.history
+        measure = label(h.measure, lang)
+        planned = self.prior_check.expected if self.prior_check.p_value is not None else None
+        sentences = [label(
+            "kf_how_far", lang, m=number(self.forecast.recruited, lang), measure=measure,
+            when=as_of_words(h, lang), share=percent(h.elapsed / self.duration, lang),
+            pace=percent(f["pace_ratio"], lang),
+            planned=number(about(planned), lang) if planned is not None else "–")]
+        final = f["final_count"]
+        sentences.append(label(
+            "kf_how_sure", lang, n=number(self.target, lang), end=date_text(self.end, lang),
+            p=probability(f["p_reach_target"], lang), median=number(about(final["q50"]), lang),
+            low=number(final["q025"], lang), high=number(final["q975"], lang), measure=measure)
+            + (" " + label("kf_contacts_bound", lang) if h.measure == "contacted" else ""))
+        need = self.what_it_would_take()
+        if need["required_rate"] is not None and need["multiple"]:
+            sentences.append(label("kf_would_take", lang,
+                                   required=rate(need["required_rate"], lang),
+                                   multiple=number(need["multiple"], lang, 1)))
+        rule = self.warning.rule
+        row = self.warning.first_warning_row()
+        if row is None:
+            sentences.append(label("kf_no_warning", lang, fa=percent(rule.false_alarm, lang)))
+        else:
+            key = "kf_warned_first_review" if h.snapshot else "kf_warned"
+            text = label(key, lang, month=month_text(str(row["month"]), lang),
+                         fa=percent(rule.false_alarm, lang))
+            before = self.warning.months_before_closure()
+            if before is not None:
+                text += " " + label("kf_before_closure", lang, low=number(round(before[0]), lang),
+                                    high=number(round(before[1]), lang))
+            sentences.append(text)
+        if h.snapshot:
+            fields = h.basis[1]
+            basis = label("kf_basis_published", lang, count=number(fields["count"], lang),
+                          measure=measure, when=as_of_words(h, lang), source=fields["source"])
+        else:
+            basis = label("kf_basis_case", lang, basis=describe_basis(h, lang))
+        if h.synthetic:
+            basis = label("synthetic_prefix", lang) + basis
+        return KeyFindings(tuple(sentences), basis, h.synthetic, lang)
+
+    def _exposure_sentence(self, lang: Language) -> list[str]:
+        """Why the rate so far is not the count over the months elapsed, when it is not."""
+        h = self.history
+        if abs(h.effective_elapsed - h.elapsed) < 0.05 or not self.exposure_reasons:
+            return []
+        return [label("rate_exposure", lang, m=number(self.forecast.recruited, lang),
+                      t=number(h.effective_elapsed, lang, 1),
+                      reasons="; ".join(self.exposure_reasons))]
 
     def _contact_sentence(self, lang: Language) -> str:
         """What the contacts say about inclusions, which the target counts."""
@@ -571,8 +672,36 @@ class ShortfallAssessment:
         wide.columns = [str(c) for c in wide.columns]
         return wide.reset_index()
 
+    def target_months(self, times: pd.Series,
+                      history: RecruitmentHistory | None = None) -> pd.Series:
+        """Times to target (forecast time, months since the start) as calendar months
+        ``YYYY-MM``: a reader asks "when", not "after how many exposure-weighted months".
+        ``None`` where the target is never reached."""
+        h = history or self.history
+        values = times.to_numpy(dtype=float)
+        finite = np.isfinite(values)
+        months = h.calendar_time(np.where(finite, values, 0.0))
+        return pd.Series([f"{date_at(self.start, float(m)):%Y-%m}" if ok else None
+                          for m, ok in zip(months, finite, strict=True)], index=times.index)
+
+    def prior_sensitivity_frame(self) -> pd.DataFrame:
+        """The headline under other plan weights, as a report shows it: when the target is
+        reached as a calendar month (``target_month``)."""
+        frame = self.prior_sensitivity.copy()
+        frame["prior"] = frame["prior"].map(lambda p: prior_label(p, self.language))
+        if "time_to_target_q50" in frame:
+            frame["target_month"] = self.target_months(frame.pop("time_to_target_q50"))
+        return frame
+
+    def snapshot_sensitivity_frame(self) -> pd.DataFrame:
+        """The forecast under other dates of the published figure, as a report shows it:
+        the date says when, so the fractional months elapsed are left out."""
+        return self.snapshot_sensitivity.drop(columns="elapsed", errors="ignore")
+
     def models_frame(self) -> pd.DataFrame:
-        """The Poisson and the over-dispersed forecast side by side, plus the partners' sum."""
+        """The Poisson and the over-dispersed forecast side by side, plus the partners' sum:
+        medians and intervals (one "expected" figure, the median, as everywhere), and the
+        month the target would be reached."""
         if self.comparison is None:
             return pd.DataFrame()
         frame = self.comparison.to_frame()
@@ -585,7 +714,9 @@ class ShortfallAssessment:
                 **{f"final_{k}": v for k, v in d["final_count"].items() if k != "mean"},
                 "time_to_target_q50": d["time_to_target"]["q50"],
             }
-        return frame
+        frame["target_month"] = self.target_months(frame.pop("time_to_target_q50"),
+                                                   self.comparison.history)
+        return frame.drop(columns="final_mean")
 
     def explain(self, topic: str) -> Sentences:
         """Sentences for one part of the report, computed from the results, in the
@@ -596,7 +727,7 @@ class ShortfallAssessment:
         """
         lang = self.language
         if topic == "headline":
-            return Sentences(self.summary())
+            return Sentences("\n".join(self._headline_lines(lang)))
         if topic == "replay":
             return Sentences(warning_sentences(self.warning, lang))
         if topic == "case_replay":
@@ -645,7 +776,7 @@ class ShortfallAssessment:
             total = self.partner_forecast
             if total is not None:
                 final = total.to_dict()["final_count"]
-                text += "\n" + label("partners_sum", lang, mean=number(final["mean"], lang),
+                text += "\n" + label("partners_sum", lang, median=number(final["q50"], lang),
                                      low=number(final["q025"], lang),
                                      high=number(final["q975"], lang))
             return Sentences(text)
@@ -732,8 +863,8 @@ def headline_frame(assessment: ShortfallAssessment) -> pd.DataFrame:
 
 def _range(values: pd.Series, language: Language = "en") -> str:
     low, high = float(values.min()), float(values.max())
-    if high < 1e-4:
-        return label("range_below", language, p=percent(1e-4, language, 2))
+    if high < 0.01:
+        return label("range_below", language, p=percent(0.01, language))
     return label("range_from_to", language, low=probability(low, language),
                  high=probability(high, language))
 
@@ -873,6 +1004,8 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
         case_history=case_history, comparison=comparison, case_warning=case_warning,
         partners=partners, partner_forecast=partner_forecast, inclusions=inclusions,
         partner_names={o.id: o.name for o in spec.organisations},
+        exposure_reasons=tuple(dict.fromkeys(e.reason for e in config.analysis.exposure
+                                             if e.weight < 1 and e.reason)),
         planned_partner_rates=({o.id: spec.target / duration * o.planned_share
                                 for o in spec.organisations if o.planned_share is not None}
                                or None),
@@ -886,7 +1019,9 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
 
 __all__ = [
     "SNAPSHOT_SHARES",
+    "KeyFindings",
     "ModelComparison",
+    "SectionNote",
     "Sentences",
     "ShortfallAssessment",
     "assess_shortfall",

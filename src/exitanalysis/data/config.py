@@ -174,6 +174,8 @@ class Snapshot(_Strict):
     contacted: int | None = Field(default=None, ge=0)
     included: int | None = Field(default=None, ge=0)
     source: PublicText
+    #: The source gives no exact date ("more than halfway"): reports say "about <month>".
+    approximate: bool = False
 
     @model_validator(mode="after")
     def _has_a_count(self) -> Snapshot:

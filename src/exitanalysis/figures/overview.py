@@ -9,14 +9,18 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from ..data.validation import CONTACT_CHANNELS, SALES_CHANNELS
 from ..text import Language, label, number
-from .style import colours, finish, new_axes, set_alt_text
+from .style import colours, finish, new_axes, period_label, place_legend, set_alt_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from ..assess.overview import DataOverview
     from ..models.disclosure import SuppressedTable
+
+#: Every key a channel can take, in the schema's order: what fixes each channel's colour.
+_CHANNELS = {"contact_channel": CONTACT_CHANNELS, "sales_channel": SALES_CHANNELS}
 
 
 def plot_contacts_by_month(
@@ -39,7 +43,8 @@ def plot_contacts_by_month(
     by
         ``organisation``, ``contact_channel`` or ``sales_channel``.
     names
-        Display names of the categories (default: the report words of :mod:`exitanalysis.text`).
+        Display names of the categories (default: the report words of :mod:`exitanalysis.text`);
+        for organisations, every one of the config in its order, which fixes their colours.
     order
         Category order (default: by total, largest first).
     suppressed
@@ -63,7 +68,9 @@ def plot_contacts_by_month(
         wide.sum().sort_values(ascending=False, kind="stable").index
     )
     categories = [c for c in categories if c in columns]
-    palette = colours(categories)
+    # Colours follow the full list of keys, not the categories present, so a category has
+    # the same colour in the internal and public reports and in both languages.
+    palette = colours(categories, _CHANNELS.get(by, list(names or order or ())))
     x = np.arange(len(wide.index))
     bottom = np.zeros(len(wide.index))
     for category in categories:
@@ -74,21 +81,23 @@ def plot_contacts_by_month(
     if suppressed is not None and hidden_total is not None:
         ax.bar(x, hidden_total.to_numpy(dtype=float), bottom=bottom, width=0.85,
                color="#d9d9d9", hatch="///", edgecolor="#969696", lw=0,
-               label=label("suppressed_segment", language, k=suppressed.min_cell))
+               label=label("suppressed_segment", language,
+                           symbol=label("suppressed_symbol", language)))
         # A period whose total is itself suppressed: say so rather than draw an empty bar.
         symbol = label("suppressed_symbol", language)
         for position, hidden in enumerate(suppressed.suppressed.iloc[:-1, -1]):
             if hidden:
                 ax.annotate(symbol, xy=(position, 0), xytext=(0, 2), textcoords="offset points",
                             ha="center", va="bottom", fontsize=9, color="#636363")
-    period_labels = [str(p) for p in wide.index]
+    periods = [str(p) for p in wide.index]
     if suppressed is not None:
-        ticks = [i for i, p in enumerate(period_labels) if p.endswith("Q1")]
+        ticks = [i for i, p in enumerate(periods) if p.endswith("Q1")]
     else:
-        ticks = [i for i, p in enumerate(period_labels) if p.endswith(("-01", "-07"))]
-    ax.set_xticks(ticks, [period_labels[i] for i in ticks], rotation=45, ha="right")
+        ticks = [i for i, p in enumerate(periods) if p.endswith(("-01", "-07"))]
+    ax.set_xticks(ticks, [period_label(periods[i], language) for i in ticks], rotation=45,
+                  ha="right")
     ax.set_xlim(-0.6, len(x) - 0.4)
-    ax.legend(title=label(by, language), loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    place_legend(ax, title=label(by, language))
     public = suppressed is not None
     if suppressed is not None:
         # The published category totals: a hidden one is not a zero.
@@ -101,7 +110,8 @@ def plot_contacts_by_month(
     totals = ", ".join(f"{(names or {}).get(c) or label(str(c), language)} {in_all[c]}"
                        for c in categories)
     set_alt_text(ax.figure, label("alt_contacts_public" if public else "alt_contacts", language,
-                                  first=period_labels[0], last=period_labels[-1],
+                                  first=period_label(periods[0], language),
+                                  last=period_label(periods[-1], language),
                                   by=label(by, language).lower(), totals=totals,
                                   symbol=label("suppressed_symbol", language)))
     return finish(
@@ -135,12 +145,16 @@ def plot_table_coverage(
     if not public:
         wide = wide.fillna(0)
     wide.index = [label(str(t), language) for t in wide.index]
-    sns.heatmap(wide, ax=ax, cmap="Blues", annot=True, fmt=".0f", cbar=False,
-                linewidths=0.5, linecolor="white", annot_kws={"fontsize": 7})
+    wide.columns = [period_label(str(p), language) for p in wide.columns]
+    # Counts written as the reader writes them (1.234 in Danish); seaborn leaves the cells
+    # that are missing (suppressed) blank.
+    cells = wide.map(lambda count: number(count, language)).to_numpy()
+    sns.heatmap(wide, ax=ax, cmap="Blues", annot=cells, fmt="", cbar=False,
+                linewidths=0.5, linecolor="white", annot_kws={"fontsize": 9})
     ax.grid(False)
     set_alt_text(ax.figure, label("alt_coverage_public" if public else "alt_coverage",
                                   language, tables=", ".join(wide.index),
-                                  first=str(wide.columns[0]), last=str(wide.columns[-1])))
+                                  first=wide.columns[0], last=wide.columns[-1]))
     ax.tick_params(axis="x", rotation=90)
     ax.tick_params(axis="y", rotation=0)
     return finish(ax, title=label("title_coverage_public" if public else "title_coverage",

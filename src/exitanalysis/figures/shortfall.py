@@ -15,7 +15,7 @@ from ..models.history import date_at
 from ..text import Language, label, number, percent
 from ..text import date as text_date
 from ..text import month as month_text
-from .style import ALERT, GREY, finish, new_axes, set_alt_text
+from .style import ALERT, GREY, finish, new_axes, set_alt_text, short_month
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -39,31 +39,51 @@ def _day(when: dt.date) -> float:
     return float(mdates.date2num(when))
 
 
+def _closure_label(earliest: dt.date, latest: dt.date, language: Language) -> str:
+    """What the closure mark says: ``closed at an unknown date in 2023 (Jan–Dec)``."""
+    if earliest == latest:
+        return label("closed_on", language, date=text_date(earliest, language))
+    if earliest.year == latest.year:
+        return label("closed_unknown_in_year", language, year=earliest.year,
+                     first=short_month(earliest, language, year=False),
+                     last=short_month(latest, language, year=False))
+    return label("closed_unknown_between", language, first=short_month(earliest, language),
+                 last=short_month(latest, language))
+
+
 def _closure_span(ax: Axes, closure: Any, language: Language) -> None:
+    """Mark when the programme closed.
+
+    The config gives only a range (the year): a light hatched band over it, which reads as
+    "some time in here", where a solid block read as "closed all of that time".
+    """
     if closure is None:
         return
-    ax.axvspan(_day(closure.earliest), _day(closure.latest), color=GREY, alpha=0.12, lw=0,
-               label=f"{label('closed_span', language)} "
-                     f"({month_text(f'{closure.earliest:%Y-%m}', language)} – "
-                     f"{month_text(f'{closure.latest:%Y-%m}', language)})")
+    text = _closure_label(closure.earliest, closure.latest, language)
+    if closure.earliest == closure.latest:
+        ax.axvline(_day(closure.earliest), color=GREY, lw=1.2, label=text)
+        return
+    ax.axvspan(_day(closure.earliest), _day(closure.latest), facecolor="none",
+               edgecolor=GREY, hatch="//", lw=0, alpha=0.35, label=text)
 
 
-def plot_forecast_fan(forecast: RecruitmentForecast, ax: Axes | None = None) -> Axes:
+def plot_forecast_fan(forecast: RecruitmentForecast, ax: Axes | None = None,
+                      language: Language = "en") -> Axes:
     """Fan chart of a bare forecast (time units, no calendar): bands, median, target."""
     ax = new_axes(ax)
     bands = forecast.to_frame(step=max((forecast.horizon - forecast.elapsed) / 48, 1e-9))
     ax.fill_between(bands["time"], bands["q025"], bands["q975"], color=_BAND, lw=0,
-                    label="95%")
+                    label=label("band_95", language))
     ax.fill_between(bands["time"], bands["q25"], bands["q75"], color=_BAND_DARK, lw=0,
-                    alpha=0.6, label="50%")
-    ax.plot(bands["time"], bands["q50"], color=_OBSERVED, lw=1.5, label="median")
+                    alpha=0.6, label=label("band_50", language))
+    ax.plot(bands["time"], bands["q50"], color=_OBSERVED, lw=1.5,
+            label=label("forecast_median", language))
     ax.plot([0, forecast.elapsed], [0, forecast.recruited], color=_OBSERVED, lw=2, ls="--")
-    ax.axhline(forecast.target, color=ALERT, ls="--", lw=1, label="target")
-    ax.set_xlabel("Time")
-    ax.set_ylabel("Count (cumulative)")
-    ax.set_title("Recruitment forecast")
-    ax.legend(loc="upper left")
-    return ax
+    ax.axhline(forecast.target, color=ALERT, ls="--", lw=1,
+               label=f"{label('target_line', language)}: {number(forecast.target, language)}")
+    return finish(ax, title=label("title_forecast", language),
+                  xlabel=label("time_units", language),
+                  ylabel=label("count_cumulative", language), legend=True, language=language)
 
 
 def plot_shortfall_fan(assessment: ShortfallAssessment, ax: Axes | None = None,
@@ -79,7 +99,8 @@ def plot_shortfall_fan(assessment: ShortfallAssessment, ax: Axes | None = None,
         # Only the start (nobody yet) and the published figures are known: no line joins them.
         ax.plot(observed_x, observed_y, "o", color=_OBSERVED, ms=7,
                 label=label("published_points", language))
-        ax.annotate(f"{label('published_figure', language)}: {observed_y[-1]} "
+        ax.annotate(f"{label('published_figure', language)}: "
+                    f"{number(observed_y[-1], language)} "
                     f"({text_date(mdates.num2date(observed_x[-1]).date(), language)})",
                     xy=(observed_x[-1], observed_y[-1]), xytext=(-8, 8),
                     textcoords="offset points", ha="right", fontsize=8, color=_OBSERVED)
@@ -97,7 +118,7 @@ def plot_shortfall_fan(assessment: ShortfallAssessment, ax: Axes | None = None,
     ax.plot([_day(start), _day(end)], [0, assessment.target], color=GREY, ls=":", lw=1.2,
             label=label("plan_line", language))
     ax.axhline(assessment.target, color=ALERT, ls="--", lw=1,
-               label=f"{label('target_line', language)}: {assessment.target}")
+               label=f"{label('target_line', language)}: {number(assessment.target, language)}")
     _closure_span(ax, assessment.warning.closure, language)
     ax.set_xlim(_day(start), _day(end))
     ax.xaxis_date()
@@ -111,13 +132,18 @@ def plot_shortfall_fan(assessment: ShortfallAssessment, ax: Axes | None = None,
         low=number(final["q025"], language), high=number(final["q975"], language),
         n=number(assessment.target, language)))
     return finish(ax, title=label("title_fan", language), xlabel=label("date", language),
-                   ylabel=label(f"cumulative_{history.measure}", language), legend="upper left",
+                   ylabel=label(f"cumulative_{history.measure}", language), legend=True,
                    synthetic=history.synthetic, language=language)
 
 
 def plot_replay(warning: EarlyWarning, ax: Axes | None = None, language: Language = "en") -> Axes:
     """Recruitment at each review against the plan's expected count and the warning
-    boundary, with the first warning and the pace rules marked."""
+    boundary, with the first warning and the pace rules marked.
+
+    One quantity on the y axis, persons (cumulative): the warning boundary is a count (its
+    false-alarm rate is named only in the legend), and each pace rule is a marker at the count
+    its limit required at the review where it was checked.
+    """
     ax = new_axes(ax)
     start = warning.start
     rule = warning.rule.boundaries
@@ -164,10 +190,8 @@ def plot_replay(warning: EarlyWarning, ax: Axes | None = None, language: Languag
         "alt_replay", language,
         first=month_text(warning.first_warning, language) if warning.first_warning
         else label("none_yet", language)))
-    # Beside the plot: inside it, the legend would hide the data or the warning.
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     return finish(ax, title=label("title_replay", language), xlabel=label("date", language),
-                  ylabel=label("persons_cumulative", language),
+                  ylabel=label("persons_cumulative", language), legend=True,
                   synthetic=warning.history.synthetic, language=language)
 
 
@@ -202,7 +226,7 @@ def plot_partner_rates(partners: PartnerRates, ax: Axes | None = None,
         for name, r in zip(shown, table.itertuples(index=False), strict=True))))
     return finish(ax, title=label("title_partners", language),
                    xlabel=label("rate_per_month", language),
-                   ylabel=label("organisation", language), legend="lower right",
+                   ylabel=label("organisation", language), legend=True,
                    synthetic=synthetic, language=language)
 
 
@@ -220,8 +244,8 @@ def plot_model_comparison(comparison: ModelComparison, ax: Axes | None = None,
         ax.plot([q[2]], [i], "|", color=_OBSERVED, ms=16, mew=2,
                 label=label("forecast_median", language) if i == 0 else None)
     target = comparison.poisson.target
-    ax.axvline(target, color=ALERT, ls="--", lw=1, label=f"{label('target_line', language)}: "
-                                                            f"{target}")
+    ax.axvline(target, color=ALERT, ls="--", lw=1,
+               label=f"{label('target_line', language)}: {number(target, language)}")
     ax.set_yticks(range(len(forecasts)), [label(f"model_{f.model}", language) for f in forecasts])
     ax.set_ylim(-0.6, len(forecasts) - 0.4)
     ax.set_xlim(left=0)
@@ -232,7 +256,7 @@ def plot_model_comparison(comparison: ModelComparison, ax: Axes | None = None,
         f"{label(f.model, language)} {number(q[0], language)}–{number(q[1], language)}"
         for f, q in ((f, f.count_quantiles((0.025, 0.975))) for f in forecasts))))
     return finish(ax, title=label("title_models", language),
-                   xlabel=label("final_count", language), legend="lower right",
+                   xlabel=label("final_count", language), legend=True,
                    synthetic=comparison.history.synthetic, language=language)
 
 

@@ -1,4 +1,5 @@
-"""The look every figure shares: palette, rc style, the synthetic stamp, alt text, finishing.
+"""The look every figure shares: palette, rc style, locale-aware ticks, legends, the synthetic
+stamp, alt text, finishing.
 
 Figures built from synthetic data carry a visible mark (:func:`mark_synthetic`), so a figure
 copied out of a report still says what it is. Nothing here calls ``plt.show()`` or
@@ -7,20 +8,32 @@ copied out of a report still says what it is. Nothing here calls ``plt.show()`` 
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+import zlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
-import seaborn as sns
+import numpy as np
+from babel.dates import format_skeleton
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.ticker import Formatter, ScalarFormatter
 
-from ..text import Language, label
+from ..text import LOCALES, Language, label, number
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
-#: One palette everywhere (colour-blind safe); categories keep their colour across figures.
-PALETTE: tuple[str, ...] = tuple(sns.color_palette("colorblind", 10).as_hex())
+#: Okabe & Ito's colour-blind-safe colours (Color Universal Design, 2008), strongest contrasts
+#: first and black last. Unlike seaborn's "colorblind", whose 5th and 7th colours are two
+#: pinks, all eight stay distinct side by side in a stacked bar.
+PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
+                            "#F0E442", "#000000")
+#: Categories that mean "none of the others" are grey in every figure.
+NEUTRAL: dict[str, str] = {"other": "#999999", "unknown": "#c8c8c8"}
 SYNTHETIC_GID = "exitanalysis-synthetic-mark"
 #: Neutral lines and notes; alerts (targets, warnings, the synthetic stamp).
 GREY = "#737373"
@@ -42,18 +55,142 @@ STYLE: dict[Any, Any] = {
 }
 
 
-def colours(categories: Sequence[str]) -> dict[str, str]:
-    """A fixed colour per category, in the order given."""
-    return {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(categories)}
+def colours(categories: Sequence[str], keys: Sequence[str]) -> dict[str, str]:
+    """The colour of each category, fixed by its key so that it is the same in every figure.
+
+    Parameters
+    ----------
+    categories
+        The categories a figure shows.
+    keys
+        Every key the categories can take, in a fixed order (the config's organisations, the
+        schema's channels). A category's colour is the palette colour at its place here, so
+        pass the whole vocabulary, not the categories present: a category missing from one
+        version of a report (public, another language) must not shift the others' colours.
+
+    Notes
+    -----
+    ``other`` and ``unknown`` are grey (:data:`NEUTRAL`). A category outside ``keys`` takes its
+    colour from a CRC-32 checksum of its key, which, unlike ``hash``, is the same in every run.
+
+    Examples
+    --------
+    >>> colours(["liva", "other"], ["reden_kbh", "liva"])
+    {'liva': '#E69F00', 'other': '#999999'}
+    """
+    order = list(keys)
+    shown: dict[str, str] = {}
+    for category in categories:
+        slot = order.index(category) if category in order else zlib.crc32(category.encode())
+        shown[category] = NEUTRAL.get(category, PALETTE[slot % len(PALETTE)])
+    return shown
 
 
 def new_axes(ax: Axes | None, size: tuple[float, float] = (9.0, 4.5)) -> Axes:
-    """``ax`` when given, else the axes of a new figure in the house style."""
+    """``ax`` when given, else the axes of a new figure in the house style.
+
+    Figures are at most 9 inches wide, so that a PNG saved at twice 100 dpi stays within
+    1800 pixels.
+    """
     if ax is not None:
         return ax
     with plt.rc_context(STYLE):
         _, new = plt.subplots(figsize=size, layout="constrained")
     return new
+
+
+def short_month(day: dt.date, language: Language, year: bool = True) -> str:
+    """A month as an axis writes it, in the reader's locale: ``Jan 2020``, ``jan. 2020``
+    (``Jan``, ``jan.`` without the year)."""
+    return format_skeleton("yMMM" if year else "MMM", day, locale=LOCALES[language])
+
+
+def period_label(period: str, language: Language) -> str:
+    """A period key of a table as a reader writes it: ``2020-01`` is ``jan. 2020`` and
+    ``2020Q1`` is ``1. kvt. 2020`` in Danish (``Jan 2020``, ``Q1 2020`` in English); anything
+    else (a year) is left as it is."""
+    if re.fullmatch(r"\d{4}-\d{2}", period):
+        return short_month(dt.date(int(period[:4]), int(period[5:]), 1), language)
+    if re.fullmatch(r"\d{4}Q[1-4]", period):
+        first_month = 3 * int(period[5]) - 2
+        return format_skeleton("yQQQ", dt.date(int(period[:4]), first_month, 1),
+                               locale=LOCALES[language])
+    return period
+
+
+class _NumberTicks(Formatter):
+    """Tick labels written as the reader writes numbers (``0,5`` in Danish), with as many
+    decimals as the ticks need: none for steps of 100, one for steps of 0.5."""
+
+    def __init__(self, language: Language) -> None:
+        self.language = language
+        self.decimals = 0
+
+    def set_locs(self, locs: Any) -> None:
+        super().set_locs(locs)
+        self.decimals = next((d for d in range(6)
+                              if np.allclose(locs, np.round(locs, d), rtol=0.0, atol=1e-9)), 6)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return number(x + 0.0, self.language, self.decimals)  # + 0.0 turns -0.0 into 0.0
+
+
+class _MonthTicks(Formatter):
+    """Date ticks as short month and year in the reader's locale; the year alone when every
+    tick falls on 1 January."""
+
+    def __init__(self, language: Language) -> None:
+        self.language = language
+        self.years_only = False
+
+    def set_locs(self, locs: Any) -> None:
+        super().set_locs(locs)
+        days = [mdates.num2date(x).date() for x in locs]
+        self.years_only = bool(days) and all((d.month, d.day) == (1, 1) for d in days)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        day = mdates.num2date(x).date()
+        # A year is a name, not a quantity: no thousands separator ("2.020").
+        return str(day.year) if self.years_only else short_month(day, self.language)
+
+
+def locale_ticks(ax: Axes, language: Language) -> None:
+    """Write the number and date ticks of ``ax`` as a reader of ``language`` does.
+
+    Only matplotlib's own number and date labels are replaced; labels a figure set itself
+    (categories, periods) are left as they are.
+    """
+    for axis in (ax.xaxis, ax.yaxis):
+        current = axis.get_major_formatter()
+        if isinstance(current, ScalarFormatter):
+            axis.set_major_formatter(_NumberTicks(language))
+        elif isinstance(current, mdates.AutoDateFormatter | mdates.ConciseDateFormatter
+                        | mdates.DateFormatter):
+            axis.set_major_formatter(_MonthTicks(language))
+
+
+def place_legend(ax: Axes, title: str | None = None) -> None:
+    """Put the legend of ``ax`` where it covers no data.
+
+    Below the figure when ``ax`` is its only axes (constrained layout makes room, and the
+    full width suits a phone), else beside the axes. Inside the axes, a legend hid the
+    target line of the fan chart.
+    """
+    handles, names = ax.get_legend_handles_labels()
+    if not handles:
+        return
+    fig = ax.figure  # a SubFigure (not a Figure) gets its legend beside the axes
+    size = STYLE["legend.fontsize"]
+    if (isinstance(fig, Figure) and len(fig.axes) == 1
+            and isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)):
+        # About half an em a character, plus the key and the gap between columns (5 em).
+        column = size * (0.5 * max(len(n) for n in names) + 5.0) / 72.0
+        across = max(1, min(len(names), int(0.95 * fig.get_figwidth() // column)))
+        fig.legend(handles, names, title=title, loc="outside lower center", ncols=across,
+                   fontsize=size, title_fontsize=size, frameon=False)
+    else:
+        ax.legend(title=title, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=size,
+                  title_fontsize=size, frameon=False)
 
 
 def mark_synthetic(fig: Figure, language: Language = "en") -> None:
@@ -105,15 +242,17 @@ def is_marked_synthetic(fig: Figure) -> bool:
 
 
 def finish(ax: Axes, *, title: str, xlabel: str | None = None, ylabel: str | None = None,
-           legend: Any = None, synthetic: bool = False, language: Language = "en") -> Axes:
-    """Title, axis labels, legend and the synthetic mark: the last steps of every figure."""
+           legend: bool = False, synthetic: bool = False, language: Language = "en") -> Axes:
+    """The last steps of every figure: title, axis labels, ticks in the reader's locale, the
+    legend where it covers no data (:func:`place_legend`) and the synthetic mark."""
     if xlabel is not None:
         ax.set_xlabel(xlabel)
     if ylabel is not None:
         ax.set_ylabel(ylabel)
     ax.set_title(title)
-    if legend is not None:
-        ax.legend(loc=legend, fontsize=8)
+    locale_ticks(ax, language)
+    if legend:
+        place_legend(ax)
     if synthetic:
         mark_synthetic(ax.figure, language)  # type: ignore[arg-type]
     return ax
@@ -128,6 +267,6 @@ def plot_unavailable(reason: str, ax: Axes | None = None, language: Language = "
     return ax
 
 
-__all__ = ["ALERT", "GREY", "PALETTE", "STYLE", "alt_text", "colours", "figure_title",
-           "finish", "is_marked_synthetic", "mark_synthetic", "new_axes", "plot_unavailable",
-           "set_alt_text"]
+__all__ = ["ALERT", "GREY", "NEUTRAL", "PALETTE", "STYLE", "alt_text", "colours", "figure_title",
+           "finish", "is_marked_synthetic", "locale_ticks", "mark_synthetic", "new_axes",
+           "period_label", "place_legend", "plot_unavailable", "set_alt_text", "short_month"]

@@ -9,6 +9,7 @@ but the figure or table is still shown.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import html
 import io
 import math
@@ -21,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..text import Language, has_label, label, number, percent, probability
+from ..text import date as date_text
+from ..text import month as month_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -79,6 +82,10 @@ def save_figure(
             fig.savefig(folder / f"{stem}{suffix}", metadata=metadata, bbox_inches="tight")
 
 
+#: Pixels per CSS pixel of a figure shown in a report (2: sharp on high-resolution screens).
+PIXEL_DENSITY = 2
+
+
 @dataclass(frozen=True)
 class ShownFigure:
     """A figure as a report shows it: an embedded PNG with alt text and a caption."""
@@ -90,9 +97,13 @@ class ShownFigure:
 
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png).decode("ascii")
+        # Drawn at twice the shown size: sharp on high-resolution screens, and it scales down.
+        width, height = (int.from_bytes(self.png[i:i + 4], "big") // PIXEL_DENSITY
+                         for i in (16, 20))
         return (
             f'<figure class="xa-figure" id="figure-{html.escape(self.name)}">'
-            f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}">'
+            f'<img src="data:image/png;base64,{data}" width="{width}" height="{height}" '
+            f'alt="{html.escape(self.alt)}">'
             f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
         )
 
@@ -121,7 +132,8 @@ def show_figure(
 
     save_figure(fig, name, folder, synthetic=synthetic, language=language)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight", dpi=100)
+    fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight",
+                dpi=100 * PIXEL_DENSITY)
     caption = figure_title(fig)
     if synthetic:
         caption = f"{caption} ({label('synthetic_mark', language)})"
@@ -189,7 +201,10 @@ class ShownTable:
 
 #: How a column is written, by kind. ``probability`` is a share shown in per cent that can be
 #: astronomically small; ``hash`` shortens a SHA-256 (the CSV keeps it whole).
-FORMAT_KINDS = ("int", "float1", "float2", "float3", "percent", "probability", "hash", "text")
+FORMAT_KINDS = ("int", "float1", "float2", "float3", "percent", "probability", "hash", "month",
+                "date", "text")
+_ISO_MONTH = re.compile(r"^\d{4}-\d{2}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def show_table(
@@ -212,8 +227,10 @@ def show_table(
     ----------
     formats
         Column → one of ``int``, ``float1``, ``float2``, ``float3``, ``percent``,
-        ``probability``, ``hash``, ``text``; other columns are inferred from their type and
-        name (``p_reach*`` is a probability, ``sha256`` a hash, ``share`` a percentage).
+        ``probability``, ``hash``, ``month``, ``date``, ``text``; other columns are inferred
+        from their type and name (``p_reach*`` is a probability, ``sha256`` a hash, ``share``
+        a percentage, ``YYYY-MM`` a month and ``YYYY-MM-DD`` a date in words). Numbers follow
+        the report's rules: whole numbers for counts, one decimal for rates.
     """
     save_table(frame, name, folder, index=index)
     shown = frame.reset_index() if index else frame.copy()
@@ -221,7 +238,7 @@ def show_table(
     writers = {c: _writer(kind, language) for c, kind in kinds.items()}
     body = pd.DataFrame({c: [writers[c](v) for v in shown[c]] for c in shown.columns},
                         index=range(len(shown)))
-    headers = [_capitalised(label(str(c), language)) for c in shown.columns]
+    headers = [_header(str(c), language) for c in shown.columns]
     body.columns = headers
     styler = body.style.hide(axis="index")
     styler.set_uuid(_checked_name(name).replace("-", "_"))
@@ -234,11 +251,20 @@ def show_table(
         styler.set_properties(subset=numeric, **{"text-align": "right"})
     if text:
         styler.set_properties(subset=text, **{"text-align": "left"})
-    return ShownTable(name=name, html=styler.to_html(doctype_html=False), frame=frame)
+    # In a box of its own that scrolls sideways, so a wide table never widens a phone's page.
+    shown_html = f'<div class="xa-table-wrap">{styler.to_html(doctype_html=False)}</div>'
+    return ShownTable(name=name, html=shown_html, frame=frame)
 
 
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def _header(column: str, language: Language) -> str:
+    """A column header in the reader's words; a date as a header is a date in words."""
+    if _ISO_DATE.match(column):
+        return date_text(dt.date.fromisoformat(column), language)
+    return _capitalised(label(column, language))
 
 
 def _infer_kind(column: str, values: pd.Series) -> str:
@@ -256,7 +282,12 @@ def _infer_kind(column: str, values: pd.Series) -> str:
         whole = values.dropna()
         if len(whole) and (whole == whole.round()).all() and whole.abs().max() < 1e12:
             return "int"
-        return "float2"
+        return "float1"
+    text = values.dropna().astype(str)
+    if len(text) and text.str.match(_ISO_MONTH).all():
+        return "month"
+    if len(text) and text.str.match(_ISO_DATE).all():
+        return "date"
     return "text"
 
 
@@ -277,6 +308,10 @@ def _writer(kind: str, language: Language) -> Callable[[Any], str]:
             return probability(float(value), language)
         if kind == "hash":
             return str(value)[:12] + "…"
+        if kind == "month":
+            return month_text(str(value)[:7], language)
+        if kind == "date":
+            return date_text(dt.date.fromisoformat(str(value)[:10]), language)
         if isinstance(value, bool):
             return label("yes" if value else "no", language)
         text = str(value)

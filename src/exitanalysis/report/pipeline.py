@@ -46,6 +46,7 @@ from .outputs import json_safe
 from .rendering import (
     COMPLETE_TAG,
     build_manifest,
+    card_details,
     compute_headline,
     notebook_title,
     render_index,
@@ -257,8 +258,11 @@ def _build(
         (staging / f"{result.name}.html").write_text(page, encoding="utf-8")
         cards.append({"name": result.name,
                       "title": notebook_title(result.notebook, result.name, language),
-                      "thumbnail": thumbnail(result.notebook)})
-    (staging / "index.html").write_text(render_index(manifest, programme, cards),
+                      "thumbnail": thumbnail(result.notebook), **card_details(result.notebook)})
+    downloads = [*(p.relative_to(staging).as_posix() for folder in ("tables", "figures")
+                   for p in sorted((staging / folder).glob("*")) if p.is_file()),
+                 "manifest.json"]
+    (staging / "index.html").write_text(render_index(manifest, programme, cards, downloads),
                                         encoding="utf-8")
     (staging / "manifest.json").write_text(
         json.dumps(json_safe(manifest), indent=2, ensure_ascii=False, allow_nan=False) + "\n",

@@ -92,17 +92,63 @@ def render_report(nb: Any, manifest: dict[str, Any], name: str) -> str:
         enabled=True,
     )
     exporter.register_preprocessor(DropStderr(), enabled=True)
+    # A page whose key findings rest on real figures must not sit under a banner that says
+    # "synthetic, not results": the banner then says which parts are synthetic instead.
+    real_findings = manifest["synthetic_inputs"] and _has_real_findings(nb)
     resources = {
         "metadata": {"name": notebook_title(nb, name, language)},
         "exitanalysis": {
             "synthetic": manifest["synthetic_inputs"],
-            "synthetic_text": label("synthetic_report", language),
+            "synthetic_text": label("synthetic_parts_note" if real_findings
+                                    else "synthetic_report", language),
+            "banner_class": "xa-basis-note" if real_findings else "xa-synthetic",
             "back": label("all_reports", language),
             "run": run_block(manifest),
         },
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return add_table_of_contents(str(body), language)
+    return frame_case_sections(add_table_of_contents(str(body), language))
+
+
+#: Cells tagged so are built from the programme's case records (synthetic in the example).
+CASE_TAG = "case-data"
+
+
+def _has_real_findings(nb: Any) -> bool:
+    """Whether the notebook shows key findings that rest on real (non-synthetic) figures."""
+    return any('data-xa-basis="real"' in str(o.get("data", {}).get("text/html", ""))
+               for cell in nb.cells for o in cell.get("outputs", []))
+
+
+def frame_case_sections(page: str) -> str:
+    """Put each run of cells tagged ``case-data`` in one ``<section>``, framed in red when
+    it holds a synthetic banner: a reader sees where synthetic results begin and end."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "html.parser")
+    cells = []
+    for tagged in soup.select(f".celltag_{CASE_TAG}"):
+        classes: Any = tagged.get("class") or []
+        cell = tagged if "jp-Cell" in classes else tagged.find_parent(class_="jp-Cell")
+        if cell is not None and cell not in cells:
+            cells.append(cell)
+    if not cells:
+        return page
+    runs: list[list[Any]] = []
+    for cell in cells:
+        previous = cell.find_previous_sibling(class_="jp-Cell")
+        if runs and previous is runs[-1][-1]:
+            runs[-1].append(cell)
+        else:
+            runs.append([cell])
+    for run in runs:
+        synthetic = any(c.select(".xa-synthetic") for c in run)
+        section = soup.new_tag("section", attrs={
+            "class": "xa-case xa-case-synthetic" if synthetic else "xa-case"})
+        run[0].insert_before(section)
+        for cell in run:
+            section.append(cell.extract())
+    return str(soup)
 
 
 def add_table_of_contents(page: str, language: Language) -> str:
@@ -162,19 +208,59 @@ def run_block(manifest: dict[str, Any]) -> dict[str, Any]:
         ],
         "inputs_count_label": label("persons_count" if public else "rows", language),
         "parameters_title": label("parameters", language),
+        # The reader's words first, the config key beside it (for whoever reruns the report).
         "parameters": [
-            ("seed", str(config.get("seed"))),
-            ("prior_weight", str(analysis.get("prior_weight"))),
-            ("warning_threshold", str(analysis.get("warning_threshold"))),
-            ("min_cell", str(analysis.get("min_cell"))),
-            ("recruitment_measure", str(analysis.get("recruitment_measure"))),
+            (label(f"param_{key}", language), key, _parameter_value(value, language))
+            for key, value in (
+                ("seed", config.get("seed")),
+                ("prior_weight", analysis.get("prior_weight")),
+                ("warning_threshold", analysis.get("warning_threshold")),
+                ("min_cell", analysis.get("min_cell")),
+                ("recruitment_measure", analysis.get("recruitment_measure")),
+            )
         ],
         "versions_title": label("versions", language),
         "versions": sorted((k, v or "–") for k, v in manifest["versions"].items()),
     }
 
 
-def thumbnail(nb: Any, width: int = 360) -> str | None:
+def card_details(nb: Any) -> dict[str, Any]:
+    """What a report's card on the landing page shows: the first of its key findings (and
+    whether it rests on synthetic data), and its first figure's alt text."""
+    from bs4 import BeautifulSoup
+
+    details: dict[str, Any] = {"finding": None, "finding_synthetic": False, "alt": None}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            page = output.get("data", {}).get("text/html")
+            if not page:
+                continue
+            soup = BeautifulSoup(str(page), "html.parser")
+            box = soup.select_one(".xa-findings")
+            if box is not None and details["finding"] is None:
+                first = box.select_one("li")
+                details["finding"] = first.get_text(" ", strip=True) if first else None
+                details["finding_synthetic"] = box.get("data-xa-basis") == "synthetic"
+            image = soup.select_one("figure.xa-figure img")
+            if image is not None and details["alt"] is None:
+                details["alt"] = image.get("alt")
+    return details
+
+
+def _parameter_value(value: Any, language: Language) -> str:
+    """A parameter's value as the reader writes it: ``0,5`` in Danish, words translated;
+    a seed is an identifier, written without thousands separators."""
+    if isinstance(value, bool) or value is None:
+        return str(value) if value is not None else "–"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        decimals = 0 if value.is_integer() else len(f"{value:g}".split(".")[1])
+        return number(value, language, decimals)
+    return label(str(value), language)
+
+
+def thumbnail(nb: Any, width: int = 720) -> str | None:
     """The notebook's first figure, scaled to ``width`` pixels, as a data URI."""
     from PIL import Image
 
@@ -213,11 +299,14 @@ def notebook_title(nb: Any, fallback: str, language: Language = "en") -> str:
 
 
 def render_index(manifest: dict[str, Any], programme: Programme,
-                 cards: Sequence[dict[str, Any]]) -> str:
-    """The landing page: programme, run date, data sources, early warning, a card per report.
+                 cards: Sequence[dict[str, Any]], downloads: Sequence[str] = ()) -> str:
+    """The landing page: the programme's status in a sentence, the key findings, a card per
+    report with its first finding, downloads, and the data in the run.
 
-    ``cards``: one per report, with ``name``, ``title`` and ``thumbnail`` (a data URI or
-    ``None``).
+    ``cards``: one per report, with ``name``, ``title``, ``thumbnail`` (a data URI or
+    ``None``) and optionally ``finding``, ``finding_synthetic`` and ``alt``
+    (:func:`card_details`). ``downloads``: paths of tables, figures and the manifest,
+    relative to the report folder.
     """
     import jinja2
 
@@ -225,7 +314,8 @@ def render_index(manifest: dict[str, Any], programme: Programme,
     public = manifest["audience"] == "public"
     words = {key: label(key, language) for key in (
         "reports", "data_in_run", "early_warning", "run_date", "target", "period", "table",
-        "file", "synthetic", "yes", "no",
+        "file", "synthetic", "yes", "no", "key_findings", "downloads", "tables_csv",
+        "figures_files", "manifest_file", "synthetic_mark",
     )}
     words["count"] = label("persons_count" if public else "rows", language)
     snapshots = [
@@ -240,9 +330,13 @@ def render_index(manifest: dict[str, Any], programme: Programme,
     ]
     shown_cards = [
         {"href": f"{c['name']}.html", "title": c["title"], "thumbnail": c.get("thumbnail"),
-         "alt": f"{c['title']}: {label('first_figure', language)}"}
+         "alt": c.get("alt") or f"{c['title']}: {label('first_figure', language)}",
+         "finding": c.get("finding"), "synthetic": bool(c.get("finding_synthetic"))}
         for c in cards
     ]
+    files = {"tables": [d for d in downloads if d.startswith("tables/")],
+             "figures": [d for d in downloads if d.startswith("figures/")],
+             "manifest": [d for d in downloads if d == "manifest.json"]}
     inputs = [
         {"name": label(i["name"], language), "path": i.get("path") or "–",
          "count": (label("suppressed_symbol", language) if i.get("persons_hidden")
@@ -257,12 +351,23 @@ def render_index(manifest: dict[str, Any], programme: Programme,
         keep_trailing_newline=True,
     )
     headline = manifest["headline"]
+    findings = headline.get("key_findings")
+    real_findings = bool(findings) and not findings.get("synthetic")
+    spec = programme.config.programme
     return env.get_template("index.html.j2").render(
         lang=language,
-        programme=programme.config.programme,
-        run_date=manifest["run_date"],
+        programme=spec,
+        period=f"{month_text(f'{spec.start:%Y-%m}', language)} – "
+               f"{month_text(f'{spec.end:%Y-%m}', language)}",
+        target=number(spec.target, language),
+        programme_status=programme_status(programme, language),
+        findings=findings,
+        files=files,
+        run_date=date_text(dt.date.fromisoformat(manifest["run_date"]), language),
         synthetic=manifest["synthetic_inputs"],
-        synthetic_text=label("synthetic_report", language),
+        synthetic_text=label("synthetic_parts_note" if real_findings else "synthetic_report",
+                             language),
+        banner_class="basis-note" if real_findings else "synthetic",
         status=headline_sentence(headline, programme, language),
         status_class=(headline.get("status") or "unknown").replace(" ", "-"),
         snapshots=snapshots,
@@ -276,6 +381,27 @@ def _number_or_none(value: int | None, language: Language) -> str | None:
     return None if value is None else number(value, language)
 
 
+def programme_status(programme: Programme, language: Language) -> str:
+    """The programme's state in one sentence: running, or closed (in a year, or between two
+    dates when the source gives no month)."""
+    spec = programme.config.programme
+    start = month_text(f"{spec.start:%Y-%m}", language)
+    closed = spec.closed
+    if closed is None:
+        return label("programme_running", language, start=start,
+                     end=month_text(f"{spec.end:%Y-%m}", language))
+    if closed.earliest.year == closed.latest.year and closed.earliest.month == 1 \
+            and closed.latest.month == 12:
+        when = label("in_year", language, year=closed.earliest.year)
+    elif f"{closed.earliest:%Y-%m}" == f"{closed.latest:%Y-%m}":
+        when = label("in_month", language, month=month_text(f"{closed.earliest:%Y-%m}",
+                                                             language))
+    else:
+        when = label("between_dates", language, first=date_text(closed.earliest, language),
+                     last=date_text(closed.latest, language))
+    return label("programme_closed", language, start=start, when=when)
+
+
 def headline_sentence(headline: dict[str, Any], programme: Programme, language: Language) -> str:
     """The early-warning status of the landing page, in one or two sentences."""
     forecast = headline.get("forecast")
@@ -287,8 +413,9 @@ def headline_sentence(headline: dict[str, Any], programme: Programme, language: 
                      p=probability(forecast["p_reach_target"], language),
                      target=number(forecast["target"], language), end=date_text(end, language),
                      recruited=number(forecast["recruited"], language),
-                     measure=label(headline.get("measure", "included"), language))
-    if headline.get("first_warning"):
+                     measure=label(headline.get("measure", "included"), language),
+                     when=headline.get("as_of") or "–")
+    if headline.get("first_warning") and not headline.get("key_findings"):
         sentence += " " + label(
             "status_first_warning", language, month=month_text(headline["first_warning"], language),
             fa=percent(headline["warning_rule"]["false_alarm"], language, 1))

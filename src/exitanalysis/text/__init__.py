@@ -98,14 +98,20 @@ def percent(value: float, language: Language = "en", decimals: int = 0) -> str:
 
 
 def probability(value: float, language: Language = "en") -> str:
-    """A probability for readers: ``< 0.01%`` when tiny, else per cent with one decimal."""
+    """A probability for readers: per cent with one decimal, but ``below 1%`` and
+    ``above 99%`` at the ends, where more digits would be false precision."""
     if _missing(value):
         return MISSING
-    if value < 1e-4:
-        return f"< {percent(1e-4, language, 2)}"
-    if value > 1 - 1e-4:
-        return f"> {percent(1 - 1e-4, language, 2)}"
+    if value < 0.01:
+        return label("below", language, value=percent(0.01, language))
+    if value > 0.99:
+        return label("above", language, value=percent(0.99, language))
     return percent(value, language, 1)
+
+
+def rate(value: float, language: Language = "en") -> str:
+    """A rate (persons a month): one decimal, ``2.8`` or ``2,8``."""
+    return number(value, language, 1)
 
 
 def p_value(value: float, language: Language = "en") -> str:
@@ -118,7 +124,8 @@ def p_value(value: float, language: Language = "en") -> str:
 
 
 def prior_label(prior: float | str, language: Language = "en") -> str:
-    """A prior weight as a reader sees it: ``P = 0,5`` in Danish; ``hedging`` in words.
+    """A prior weight as a reader sees it: ``plan weight 0.5``, ``planvægt 0,5``; the
+    hedging and accelerated priors in words. Never ``P``, which means a probability.
 
     Takes a number, a word, or a table key (``P = 0.5``).
     """
@@ -127,7 +134,7 @@ def prior_label(prior: float | str, language: Language = "en") -> str:
     if isinstance(prior, str):
         return label(prior, language)
     decimals = 0 if float(prior).is_integer() else len(f"{prior:g}".split(".")[1])
-    return f"P = {number(prior, language, decimals)}"
+    return label("plan_weight_value", language, w=number(prior, language, decimals))
 
 
 def month(value: str, language: Language = "en") -> str:
@@ -139,6 +146,18 @@ def month(value: str, language: Language = "en") -> str:
 def date(value: dt.date, language: Language = "en") -> str:
     """A date in words: ``1 January 2022``, ``1. januar 2022``."""
     return format_date(value, "long", locale=LOCALES[language])
+
+
+def month_of(value: dt.date, language: Language = "en", *, approximate: bool = False) -> str:
+    """The month of a date in words, ``about`` it when the date is approximate:
+    ``January 2022``, ``about January 2022``, ``omkring januar 2022``."""
+    text = format_skeleton("yMMMM", value, locale=LOCALES[language])
+    return label("about", language, when=text) if approximate else text
+
+
+def quarter(year: int, q: int, language: Language = "en") -> str:
+    """A quarter as the locale writes it: ``Q1 2020``, ``1. kvt. 2020``."""
+    return label("quarter_value", language, q=q, year=year)
 
 
 def file_format(kind: str, encoding: str | None, separator: str | None,
@@ -154,5 +173,5 @@ def file_format(kind: str, encoding: str | None, separator: str | None,
 
 
 __all__ = ["CATALOGUE_DIR", "LOCALES", "MISSING", "Language", "catalogue", "date",
-           "file_format", "has_label", "label", "labels", "month", "number", "p_value", "percent",
-           "prior_label", "probability"]
+           "file_format", "has_label", "label", "labels", "month", "month_of", "number", "p_value",
+           "percent", "prior_label", "probability", "quarter", "rate"]
