@@ -257,6 +257,9 @@ def test_without_the_report_wide_audit_a_reader_finds_small_counts(
 
     monkeypatch.setattr(module, "audit_counts",
                         lambda membership, min_cell, **_: CountAudit((), (), min_cell, 0))
+    # By quarter, as the pages were: coarser periods (issue 10) leave fewer small cells, and
+    # the point here is that each table's own protection is not enough.
+    monkeypatch.setattr(module, "PERIODS", ("quarter",))
     leaky = 0
     for seed in range(12):
         programme = _load(_random_programme(tmp_path / f"p{seed}", seed, 5))
@@ -316,3 +319,23 @@ def test_the_share_included_uses_the_released_totals(tmp_path: Path) -> None:
     assert assessment.inclusions is not None
     included, contacted = release.totals["included"], release.totals["contacted"]
     assert assessment.inclusions.conversion["estimate"] == pytest.approx(included / contacted)
+
+
+def test_public_charts_take_the_finest_period_that_hides_little() -> None:
+    # Issue 10: a chart that is mostly hatching says nothing. Known truth: 400 persons spread
+    # evenly over 8 quarters and 2 categories (25 a cell) need no suppression by quarter; 40
+    # persons over the same cells (2 or 3 a cell) hide everything by quarter and half-year.
+    from exitanalysis.assess.release import MAX_HIDDEN_SHARE, choose_period
+
+    first, cutoff = pd.Period("2020-01", freq="M"), pd.Period("2021-12", freq="M")
+    months = 2020 * 12 + np.arange(24, dtype=float)
+    for persons, expected in ((400, "quarter"), (40, "year")):
+        month = np.resize(months, persons)
+        categories = pd.Series(np.resize(["a", "b"], persons))
+        assert choose_period(month, categories, np.ones(persons), 5, first, cutoff) == expected
+    assert MAX_HIDDEN_SHARE == 0.2
+    release = xa.public_release(xa.load_programme(
+        xa.load_config(DEFAULT_CONFIG).with_overrides(audience="public")))
+    # The bundled example is small: by quarter most persons would be hidden, so by year.
+    assert set(release.periods.values()) == {"year"}
+    assert list(release.quarters["organisation"].counts.index[:2]) == ["2020", "2021"]

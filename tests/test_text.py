@@ -4,6 +4,7 @@ formats for each language."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 
 import pytest
@@ -14,6 +15,7 @@ from exitanalysis.text import (
     catalogue,
     date,
     label,
+    labels,
     month,
     month_of,
     number,
@@ -80,3 +82,27 @@ def test_probabilities_and_prior_weights_for_readers() -> None:
     assert quarter(2020, 1, "da") == "1. kvt. 2020" and quarter(2020, 1) == "Q1 2020"
     assert prior_label("hedging", "da") == label("hedging", "da")
     assert number(float("nan")) == percent(None) == probability(float("nan")) == "–"  # type: ignore[arg-type]
+
+
+#: Variants of the fixed Danish terms (docs/terms.md) that a committee misread.
+NOT_DANISH_TERMS = (r"\brate\b", r"\brater\b", r"[Aa]f sporet", r"afdækkende", r"låner styrke",
+                    r"[Gg]enafspil", r"[Tt]empo-regel", r"[Mm]anglende rekruttering",
+                    r"først have varslet", r"95 % interval", r"\d{4}Q\d")
+
+
+def test_danish_uses_the_fixed_terms() -> None:
+    import json
+
+    from conftest import ROOT
+
+    texts = {f"da.yaml: {k}": v for k, v in labels("da").items()}
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for i, cell in enumerate(json.loads(path.read_text(encoding="utf-8"))["cells"]):
+            if "lang-da" in cell["metadata"].get("tags", []):
+                texts[f"{path.name} cell {i}"] = "".join(cell["source"])
+    words = {where: re.sub(r"\{\w+\}", "", text) for where, text in texts.items()}  # no {fields}
+    found = [(where, pattern) for where, text in words.items() for pattern in NOT_DANISH_TERMS
+             if re.search(pattern, text)]
+    assert found == []
+    # The check can fail: an old wording is caught.
+    assert re.search(NOT_DANISH_TERMS[2], "Af sporet: sandsynligheden ...")

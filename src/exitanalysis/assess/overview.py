@@ -281,7 +281,47 @@ class DataOverview:
 
         if not self.persons_contacted:
             return plot_unavailable("no_case_data", ax=ax, language=self.language)
-        return plot_overview(self, by=by, ax=ax)
+        ax = plot_overview(self, by=by, ax=ax)
+        return self.plot_titled(ax, by)
+
+    def plot_titled(self, ax: Axes, by: str) -> Axes:
+        """``ax`` titled with its finding (the largest group, when it may be shown) and the
+        caption that says what it rests on."""
+        from ..figures.style import set_caption
+
+        finding = self.largest_group(by)
+        if finding is not None:
+            top, count, total = finding
+            ax.set_title(label(f"fig_contacts_{by}", self.language, top=top,
+                               count=number(count, self.language),
+                               total=number(total, self.language)))
+        period = self._released().periods.get(by, "quarter") if self.public else "month"
+        set_caption(ax.figure, label("cap_contacts_public" if self.public else "cap_contacts",
+                                     self.language, k=self.min_cell,
+                                     period=label(period, self.language).lower(),
+                                     symbol=label("suppressed_symbol", self.language)))
+        return ax
+
+    def largest_group(self, by: str) -> tuple[str, int, int] | None:
+        """The category of ``by`` with the most persons first contacted, its count and the
+        total; in a public report only from counts the release shows (else ``None``)."""
+        if self.public:
+            shown = self.safe_counts(by).published()
+            totals = shown.loc["total"].drop("total")
+            total = shown.loc["total", "total"]
+            if totals.isna().all() or pd.isna(total):
+                return None
+        else:
+            totals = self.contacts.groupby(by, observed=True)["contacted"].sum()
+            total = totals.sum()
+        if not len(totals.dropna()) or not total:
+            return None
+        top = totals.astype(float).idxmax()
+        # Public: the largest shown group is the largest only if the hidden ones together
+        # hold fewer persons (secondary suppression can hide a large count).
+        if int(totals[top]) < total - totals.sum():
+            return None
+        return self._name(top), int(totals[top]), int(total)
 
     def plot_coverage(self, ax: Axes | None = None) -> Axes:
         """Heat map of rows per quarter in each input table (public: persons per year)."""

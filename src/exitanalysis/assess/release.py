@@ -47,6 +47,11 @@ QUARTER_BY: tuple[str, ...] = ("organisation", "contact_channel", "sales_channel
 #: reader (the totals last).
 PRIORITY = {"series": 0, "years": 1, "quarter_cell": 2, "crosstab_cell": 3,
             "quarter_margin": 4, "crosstab_margin": 5, "partner": 6, "table": 7, "total": 8}
+#: Periods the contact charts may use, finest first, and the largest share of persons a
+#: chart may hide before the next coarser period is taken: a chart that is mostly hatching
+#: tells a reader nothing (issue 10). Years are the last resort.
+PERIODS: tuple[str, ...] = ("quarter", "half_year", "year")
+MAX_HIDDEN_SHARE = 0.2
 #: Rounds of withholding before giving up (each withholds at least one count).
 MAX_ROUNDS = 200
 
@@ -79,7 +84,11 @@ class PublicRelease:
     table_persons
         Persons in each input table with a row dated by the cutoff (``None``: hidden).
     quarters
-        Persons first contacted per quarter × organisation, contact channel, sales channel.
+        Persons first contacted per period × organisation, contact channel, sales channel:
+        by quarter, half-year or year, the finest at which the table alone hides at most
+        :data:`MAX_HIDDEN_SHARE` of the persons (:func:`choose_period`).
+    periods
+        The period of each of ``quarters``: ``quarter``, ``half_year`` or ``year``.
     crosstab
         Persons first contacted, organisation × contact channel.
     persons_by_year
@@ -117,6 +126,7 @@ class PublicRelease:
     rounds: int
     min_cell: int
     counts: tuple[PublishedCount, ...] = field(default=(), repr=False)
+    periods: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def shows_recruitment(self) -> bool:
@@ -285,11 +295,9 @@ def _build_release(programme: Programme) -> PublicRelease:
     measure_month = (units["included_month"] if history.measure == "included"
                      else units["month"]).to_numpy(dtype=float)
     weights = units["weight"].to_numpy(dtype=float)
-    quarter = pd.Series([f"{int(m // 12)}Q{int(m % 12) // 3 + 1}" if contacted[i] else None
-                         for i, m in enumerate(month)], index=units.index, dtype=object)
-    # Every quarter of the window is a row, with zeros: a gap is shown as a gap.
-    every_quarter = [str(q) for q in pd.period_range(
-        pd.Period(programme.config.programme.start, freq="Q"), cutoff.asfreq("Q"), freq="Q")]
+    first_month = pd.Period(programme.config.programme.start, freq="M")
+    periods = {by: choose_period(month, units[by].where(contacted), weights, min_cell,
+                                 first_month, cutoff) for by in QUARTER_BY}
 
     withheld: set[tuple[str, ...]] = set()
     for rounds in range(1, MAX_ROUNDS + 1):
@@ -310,11 +318,12 @@ def _build_release(programme: Programme) -> PublicRelease:
                 continue
             table_persons[name] = _single(("table", name), "table", members, weights,
                                           min_cell, withheld, counts, small)
-        quarters = {by: _table(("quarters", by), quarter, units[by].where(contacted), weights,
-                               min_cell, withheld, counts, "quarter",
-                               rows_shown=every_quarter)
+        quarters = {by: _table(("quarters", by), *period_labels(month, periods[by], first_month,
+                                                                cutoff),
+                               units[by].where(contacted), weights, min_cell, withheld, counts,
+                               "quarter")
                     for by in QUARTER_BY}
-        crosstab = _table(("crosstab",), units["organisation"].where(contacted),
+        crosstab = _table(("crosstab",), units["organisation"].where(contacted), None,
                           units["contact_channel"].where(contacted), weights, min_cell,
                           withheld, counts, "crosstab")
         years = _persons_by_year(units, dated, min_cell, withheld, counts)
@@ -345,7 +354,7 @@ def _build_release(programme: Programme) -> PublicRelease:
                 crosstab=crosstab, persons_by_year=years, history=public_history,
                 hidden_partners=frozenset(hidden), small=frozenset(small), audit=audit,
                 withheld=frozenset(withheld), rounds=rounds, min_cell=min_cell,
-                counts=tuple(counts))
+                counts=tuple(counts), periods=periods)
         withheld |= _to_withhold(audit, counts)
     raise RuntimeError("the public release did not converge")  # pragma: no cover
 
@@ -396,12 +405,52 @@ def _to_withhold(audit: CountAudit, counts: list[PublishedCount]) -> set[tuple[s
     return picks
 
 
-def _table(key: tuple[str, ...], rows: pd.Series, columns: pd.Series, weights: np.ndarray,
-           min_cell: int, withheld: set[tuple[str, ...]], counts: list[PublishedCount],
-           kind: str, rows_shown: list[str] | None = None) -> SuppressedTable | None:
+def period_labels(month: np.ndarray, period: str, first: pd.Period, cutoff: pd.Period,
+                  ) -> tuple[pd.Series, list[str]]:
+    """Each unit's period (``2020Q1``, ``2020H1`` or ``2020``; ``None`` when not contacted)
+    from its month number, and every period of the window (a gap is shown as a gap)."""
+    def name(m: float) -> str:
+        year, within = int(m // 12), int(m % 12)
+        return (f"{year}Q{within // 3 + 1}" if period == "quarter" else
+                f"{year}H{within // 6 + 1}" if period == "half_year" else str(year))
+
+    labels = pd.Series([name(m) if not np.isnan(m) else None for m in month], dtype=object)
+    start, end = (int(month_number(pd.PeriodIndex([p], freq="M"))[0])
+                  for p in (first, cutoff.asfreq("M")))
+    every = list(dict.fromkeys(name(float(m)) for m in range(start, end + 1)))
+    return labels, every
+
+
+def choose_period(month: np.ndarray, categories: pd.Series, weights: np.ndarray, min_cell: int,
+                  first: pd.Period, cutoff: pd.Period) -> str:
+    """The finest period (quarter, half-year, year) at which a chart of ``categories`` alone
+    hides at most :data:`MAX_HIDDEN_SHARE` of its persons after its own protection; the year
+    when none does. The report-wide audit may hide more later, never less."""
+    known = categories.notna().to_numpy()
+    total = float(weights[known].sum())
+    for period in PERIODS:
+        rows, every = period_labels(month, period, first, cutoff)
+        frame = pd.DataFrame({"row": rows.to_numpy()[known],
+                              "column": categories.astype(str).to_numpy()[known],
+                              "weight": weights[known]})
+        table = frame.pivot_table(index="row", columns="column", values="weight",
+                                  aggfunc="sum", fill_value=0).round().astype(int)
+        table = table.reindex(every, fill_value=0)
+        safe = suppress_counts(table, min_cell)
+        inner = safe.counts.iloc[:-1, :-1]
+        hidden = float(inner.where(safe.suppressed.iloc[:-1, :-1], 0).to_numpy().sum())
+        if not total or hidden / total <= MAX_HIDDEN_SHARE:
+            return period
+    return PERIODS[-1]
+
+
+def _table(key: tuple[str, ...], rows: pd.Series, rows_shown: list[str] | None,
+           columns: pd.Series, weights: np.ndarray, min_cell: int,
+           withheld: set[tuple[str, ...]], counts: list[PublishedCount],
+           kind: str) -> SuppressedTable | None:
     """A two-way table of the units, protected, with its published cells (margins
     included) added to ``counts``; ``rows_shown`` are its rows, zeros included."""
-    known = (rows.notna() & columns.notna()).to_numpy()
+    known = rows.notna().to_numpy() & columns.notna().to_numpy()  # by position, not index
     if not known.any():
         return None
     row_values = rows.astype(str).to_numpy()

@@ -200,9 +200,9 @@ def partner_sentences(partners: PartnerRates, language: Language = "en",
                       hidden: set[str] | frozenset[str] = frozenset()) -> str:
     """The partners' rates in sentences; ``hidden`` partners are named without numbers."""
     spread = partners.spread
-    lines = [label("partners_header", language, c=number(spread["median"], language, 2),
-                   low=number(spread["low"], language, 2),
-                   high=number(spread["high"], language, 2))]
+    # The spread is a coefficient of variation: said as a share of the average pace.
+    lines = [label("partners_header", language, c=percent(spread["median"], language),
+                   low=percent(spread["low"], language), high=percent(spread["high"], language))]
     for row in partners.table.itertuples(index=False):
         if row.partner in hidden:
             lines.append(label("partner_line_suppressed", language,
@@ -210,8 +210,8 @@ def partner_sentences(partners: PartnerRates, language: Language = "en",
             continue
         lines.append(label(
             "partner_line", language, name=(names or {}).get(row.partner, row.partner),
-            rate=number(row.rate, language, 2), low=number(row.rate_low, language, 2),
-            high=number(row.rate_high, language, 2), k=number(row.recruited, language),
+            rate=rate(row.rate, language), low=rate(row.rate_low, language),
+            high=rate(row.rate_high, language), k=number(row.recruited, language),
             tau=number(row.exposure, language, 1)))
     lines.append(label("partners_equal" if partners.equal_rates_plausible
                        else "partners_differ", language))
@@ -783,27 +783,86 @@ class ShortfallAssessment:
         raise ValueError(f"unknown topic {topic!r}; expected one of headline, replay, "
                          "case_replay, sensitivity, models, partners")
 
+    def figure_text(self, name: str) -> tuple[str, str]:
+        """The title that states a figure's finding, and the caption that says what it rests
+        on, what its bands mean and what is assumed (``name``: ``fan``, ``required``,
+        ``replay``, ``case_replay``, ``models``, ``partners``)."""
+        lang, f = self.language, self.forecast.to_dict()
+        h = self.history
+        basis = describe_basis(h, lang)
+        if name == "fan":
+            final = f["final_count"]
+            return (label("fig_fan", lang, median=number(about(final["q50"]), lang),
+                          measure=label(h.measure, lang), n=number(self.target, lang)),
+                    label("cap_fan", lang, basis=basis))
+        if name == "required":
+            need = self.what_it_would_take()
+            multiple = need["multiple"]
+            title = (label("fig_required", lang, multiple=number(multiple, lang, 1))
+                     if multiple is not None and multiple > 1 else
+                     label("fig_required_met", lang) if multiple is not None else
+                     label("title_required", lang))
+            return title, label("cap_required", lang, basis=basis)
+        if name in ("replay", "case_replay"):
+            warning = self.case_warning if name == "case_replay" and self.case_warning else \
+                self.warning
+            row = warning.first_warning_row()
+            if row is not None:
+                title = label("fig_replay", lang, month=month_text(str(row["month"]), lang))
+            else:
+                last = str(warning.replay["month"].iloc[-1]) if len(warning.replay) else None
+                title = label("fig_replay_none", lang,
+                              month=month_text(last, lang) if last else "–")
+            return title, label("cap_replay", lang, basis=describe_basis(warning.history, lang),
+                                fa=percent(warning.rule.false_alarm, lang, 1))
+        if name == "models" and self.comparison is not None:
+            c = self.comparison
+            p, o = (x.to_dict()["final_count"] for x in (c.poisson, c.overdispersed))
+            title = (label("fig_models_uneven", lang, low=number(o["q025"], lang),
+                           high=number(o["q975"], lang)) if c.test.detected else
+                     label("fig_models_steady", lang, low=number(p["q025"], lang),
+                           high=number(p["q975"], lang)))
+            return title, label("cap_models", lang, basis=describe_basis(c.history, lang))
+        if name == "partners" and self.partners is not None and self.case_history is not None:
+            title = label("fig_partners_equal" if self.partners.equal_rates_plausible
+                          else "fig_partners_differ", lang)
+            return title, label("cap_partners", lang,
+                                basis=describe_basis(self.case_history, lang))
+        return label("not_available", lang, reason=label("no_case_data", lang)), ""
+
+    def plot_titled(self, ax: Axes, name: str) -> Axes:
+        """``ax`` with the title that states its finding (:meth:`figure_text`), and the
+        caption a report shows under it."""
+        from ..figures.style import set_caption
+
+        title, text = self.figure_text(name)
+        ax.set_title(title)
+        set_caption(ax.figure, text)
+        return ax
+
     def plot(self, ax: Axes | None = None) -> Axes:
         """The fan chart of the headline forecast."""
         from ..figures.shortfall import plot_shortfall_fan
 
-        return plot_shortfall_fan(self, ax=ax, language=self.language)
+        return self.plot_titled(plot_shortfall_fan(self, ax=ax, language=self.language), "fan")
 
     def plot_replay(self, ax: Axes | None = None) -> Axes:
         from ..figures.shortfall import plot_replay
 
-        return plot_replay(self.warning, ax=ax, language=self.language)
+        return self.plot_titled(plot_replay(self.warning, ax=ax, language=self.language), "replay")
 
     def plot_case_replay(self, ax: Axes | None = None) -> Axes:
         """The replay on the monthly case data (when the headline rests on a snapshot)."""
         from ..figures.shortfall import plot_replay
 
-        return plot_replay(self.case_warning or self.warning, ax=ax, language=self.language)
+        return self.plot_titled(plot_replay(self.case_warning or self.warning, ax=ax,
+                                        language=self.language), "case_replay")
 
     def plot_requirement(self, ax: Axes | None = None) -> Axes:
         from ..figures.shortfall import plot_required_rate
 
-        return plot_required_rate(self, ax=ax, language=self.language)
+        return self.plot_titled(plot_required_rate(self, ax=ax, language=self.language),
+                            "required")
 
     def plot_models(self, ax: Axes | None = None) -> Axes:
         from ..figures.shortfall import plot_model_comparison
@@ -811,7 +870,8 @@ class ShortfallAssessment:
 
         if self.comparison is None:
             return plot_unavailable("no_monthly_case_data", ax=ax, language=self.language)
-        return plot_model_comparison(self.comparison, ax=ax, language=self.language)
+        return self.plot_titled(plot_model_comparison(self.comparison, ax=ax,
+                                                  language=self.language), "models")
 
     def plot_partners(self, ax: Axes | None = None) -> Axes:
         from ..figures.shortfall import plot_partner_rates
@@ -820,12 +880,12 @@ class ShortfallAssessment:
         if self.partners is None:
             return plot_unavailable("no_case_data_by_organisation", ax=ax,
                                     language=self.language)
-        return plot_partner_rates(
+        return self.plot_titled(plot_partner_rates(
             self.partners, ax=ax, names=self.partner_names, hidden=self.hidden_partners(),
             planned=self.planned_partner_rates,
             language=self.language,
             synthetic=bool(self.case_history is not None and self.case_history.synthetic),
-        )
+        ), "partners")
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,8 @@ def plot_contacts_by_month(
     bottom = np.zeros(len(wide.index))
     for category in categories:
         values = wide[category].to_numpy(dtype=float)
+        if suppressed is not None and not values.any():
+            continue  # nothing of it is shown: no legend entry for a colour never drawn
         shown = (names or {}).get(category) or label(str(category), language)
         ax.bar(x, values, bottom=bottom, width=0.85, color=palette[category], label=shown)
         bottom += values
@@ -90,10 +92,16 @@ def plot_contacts_by_month(
                 ax.annotate(symbol, xy=(position, 0), xytext=(0, 2), textcoords="offset points",
                             ha="center", va="bottom", fontsize=9, color="#636363")
     periods = [str(p) for p in wide.index]
-    if suppressed is not None:
-        ticks = [i for i, p in enumerate(periods) if p.endswith("Q1")]
-    else:
+    # Public charts are by quarter, half-year or year, whichever hides little (the release
+    # chooses): every period labelled when few, else the first of each year.
+    period = ("month" if suppressed is None else "quarter" if "Q" in periods[0]
+              else "half_year" if "H" in periods[0] else "year")
+    if period == "month":
         ticks = [i for i, p in enumerate(periods) if p.endswith(("-01", "-07"))]
+    elif len(periods) <= 8:
+        ticks = list(range(len(periods)))
+    else:
+        ticks = [i for i, p in enumerate(periods) if p.endswith(("Q1", "H1"))]
     ax.set_xticks(ticks, [period_label(periods[i], language) for i in ticks], rotation=45,
                   ha="right")
     ax.set_xlim(-0.6, len(x) - 0.4)
@@ -110,16 +118,18 @@ def plot_contacts_by_month(
     totals = ", ".join(f"{(names or {}).get(c) or label(str(c), language)} {in_all[c]}"
                        for c in categories)
     set_alt_text(ax.figure, label("alt_contacts_public" if public else "alt_contacts", language,
+                                  period=label(f"each_{period}", language),
                                   first=period_label(periods[0], language),
                                   last=period_label(periods[-1], language),
                                   by=label(by, language).lower(), totals=totals,
                                   symbol=label("suppressed_symbol", language)))
     return finish(
         ax,
-        title=label("title_contacts_by_quarter" if public else "title_contacts_by", language,
-                    by=label(by, language).lower()),
-        xlabel=label("quarter" if public else "month", language),
-        ylabel=label("persons_per_quarter" if public else "persons_first_contacted", language),
+        title=label("title_contacts_by_period" if public else "title_contacts_by", language,
+                    by=label(by, language).lower(), period=label(f"each_{period}", language)),
+        xlabel=label(period, language),
+        ylabel=label(f"persons_per_{period}" if public else "persons_first_contacted",
+                     language),
         synthetic=synthetic, language=language)
 
 

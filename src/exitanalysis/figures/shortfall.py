@@ -221,8 +221,8 @@ def plot_partner_rates(partners: PartnerRates, ax: Axes | None = None,
     ax.grid(axis="x", alpha=0.3)
     ax.set_xlim(left=0)
     set_alt_text(ax.figure, label("alt_partners", language, rates="; ".join(
-        f"{name} {number(r.rate, language, 2)} ({number(r.rate_low, language, 2)}–"
-        f"{number(r.rate_high, language, 2)})"
+        f"{name} {number(r.rate, language, 1)} ({number(r.rate_low, language, 1)}–"
+        f"{number(r.rate_high, language, 1)})"
         for name, r in zip(shown, table.itertuples(index=False), strict=True))))
     return finish(ax, title=label("title_partners", language),
                    xlabel=label("rate_per_month", language),

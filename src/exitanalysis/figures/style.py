@@ -107,10 +107,12 @@ def short_month(day: dt.date, language: Language, year: bool = True) -> str:
 
 def period_label(period: str, language: Language) -> str:
     """A period key of a table as a reader writes it: ``2020-01`` is ``jan. 2020`` and
-    ``2020Q1`` is ``1. kvt. 2020`` in Danish (``Jan 2020``, ``Q1 2020`` in English); anything
-    else (a year) is left as it is."""
+    ``2020Q1`` is ``1. kvt. 2020`` and ``2020H1`` ``1. halvår 2020`` in Danish (``Jan 2020``,
+    ``Q1 2020``, ``H1 2020`` in English); anything else (a year) is left as it is."""
     if re.fullmatch(r"\d{4}-\d{2}", period):
         return short_month(dt.date(int(period[:4]), int(period[5:]), 1), language)
+    if re.fullmatch(r"\d{4}H[12]", period):
+        return label("half_year_value", language, h=period[5], year=period[:4])
     if re.fullmatch(r"\d{4}Q[1-4]", period):
         first_month = 3 * int(period[5]) - 2
         return format_skeleton("yQQQ", dt.date(int(period[:4]), first_month, 1),
@@ -217,6 +219,21 @@ def set_alt_text(fig: Any, text: str) -> None:
     setattr(fig, _ALT, text)
 
 
+_CAPTION = "_exitanalysis_caption"
+
+
+def set_caption(fig: Any, text: str) -> None:
+    """Attach the caption a report shows under ``fig``: where the data come from, what the
+    bands mean, what is assumed (the title states the finding)."""
+    setattr(fig, _CAPTION, text)
+
+
+def caption(fig: Any) -> str | None:
+    """The caption :func:`set_caption` attached, if any."""
+    text = getattr(fig, _CAPTION, None)
+    return str(text) if text else None
+
+
 def alt_text(fig: Any, language: Language = "en") -> str:
     """The figure's alt text: what its plotting function wrote, else title and axes."""
     text = getattr(fig, _ALT, None)
@@ -269,4 +286,5 @@ def plot_unavailable(reason: str, ax: Axes | None = None, language: Language = "
 
 __all__ = ["ALERT", "GREY", "NEUTRAL", "PALETTE", "STYLE", "alt_text", "colours", "figure_title",
            "finish", "is_marked_synthetic", "locale_ticks", "mark_synthetic", "new_axes",
-           "period_label", "place_legend", "plot_unavailable", "set_alt_text", "short_month"]
+           "period_label", "place_legend", "plot_unavailable", "set_alt_text", "set_caption",
+           "short_month", "caption"]

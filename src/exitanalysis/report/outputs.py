@@ -124,21 +124,23 @@ def show_figure(
 
     The alt text is what the plotting function wrote for it
     (:func:`exitanalysis.figures.style.alt_text`), else its title and axis labels; the caption
-    is its title, with a note when synthetic.
+    is what the figure's maker attached (:func:`exitanalysis.figures.style.set_caption`:
+    source, bands, assumptions), else its title, led by the synthetic mark when synthetic.
     """
     import matplotlib.pyplot as plt
 
-    from ..figures.style import alt_text, figure_title
+    from ..figures.style import alt_text, caption, figure_title
 
     save_figure(fig, name, folder, synthetic=synthetic, language=language)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight",
                 dpi=100 * PIXEL_DENSITY)
-    caption = figure_title(fig)
+    # The title (in the image) states the finding; the caption says what it rests on.
+    text = caption(fig) or figure_title(fig)
     if synthetic:
-        caption = f"{caption} ({label('synthetic_mark', language)})"
+        text = f"{label('synthetic_mark', language)}. {text}"
     shown = ShownFigure(name=_checked_name(name), png=buffer.getvalue(),
-                        alt=alt_text(fig, language), caption=caption)
+                        alt=alt_text(fig, language), caption=text)
     plt.close(fig)
     return shown
 
