@@ -60,7 +60,8 @@ MEASURE = """() => {
     return {size: parseFloat(style.fontSize), chars: p.clientWidth / perChar};
   });
   const figures = [...document.querySelectorAll('figure.xa-figure img')].map(
-    img => ({natural: img.naturalWidth, shown: img.clientWidth}));
+    img => ({natural: img.naturalWidth, shown: img.clientWidth,
+             phone: img.currentSrc !== img.src}));
   return {overflow: doc.scrollWidth - doc.clientWidth, lines, figures};
 }"""
 
@@ -106,6 +107,11 @@ def test_page_in_a_browser(browser, request, report_fixture: str, page_name: str
         assert line["chars"] <= 85, line  # about 70-80 characters a line, not a wall
     for figure in measured["figures"]:
         assert figure["shown"] <= width and figure["natural"] >= 1.9 * figure["shown"], figure
+        # A phone gets the figure's phone drawing, shrunk so little that 9 pt text stays
+        # at least 8.5 px (12.5 px drawn × scale); a desktop figure shrunk to 390 px read 5 px.
+        assert figure["phone"] == (width <= 600), figure
+        scale = 2 * figure["shown"] / figure["natural"]
+        assert width > 600 or scale >= 0.68, figure
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{report_fixture}-{Path(page_name).stem}-{width}.png"),
                     full_page=True)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..models.history import date_at
-from ..text import Language, label, number, percent
+from ..text import Language, label, month_of, number, percent
 from ..text import date as text_date
 from ..text import month as month_text
 from .style import ALERT, GREY, finish, new_axes, set_alt_text, short_month
@@ -99,9 +99,12 @@ def plot_shortfall_fan(assessment: ShortfallAssessment, ax: Axes | None = None,
         # Only the start (nobody yet) and the published figures are known: no line joins them.
         ax.plot(observed_x, observed_y, "o", color=_OBSERVED, ms=7,
                 label=label("published_points", language))
+        when = mdates.num2date(observed_x[-1]).date()
+        # "about January 2022" when the source gives no exact date
+        said = (month_of(when, language, approximate=True)
+                if history.basis[1].get("approximate") else text_date(when, language))
         ax.annotate(f"{label('published_figure', language)}: "
-                    f"{number(observed_y[-1], language)} "
-                    f"({text_date(mdates.num2date(observed_x[-1]).date(), language)})",
+                    f"{number(observed_y[-1], language)} ({said})",
                     xy=(observed_x[-1], observed_y[-1]), xytext=(-8, 8),
                     textcoords="offset points", ha="right", fontsize=8, color=_OBSERVED)
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import textwrap
 import zlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,7 @@ import numpy as np
 from babel.dates import format_skeleton
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.ticker import Formatter, ScalarFormatter
+from matplotlib.ticker import AutoLocator, Formatter, MaxNLocator, ScalarFormatter
 
 from ..text import LOCALES, Language, label, number
 
@@ -195,6 +196,41 @@ def place_legend(ax: Axes, title: str | None = None) -> None:
                   title_fontsize=size, frameon=False)
 
 
+#: Width of a figure drawn for a phone (inches): at 390 px its 9 pt text stays about 10 px.
+PHONE_WIDTH = 4.6
+
+
+def fit_width(fig: Figure, width: float = PHONE_WIDTH) -> None:
+    """Redraw ``fig`` for a narrower screen: ``width`` inches wide, a little taller, and its
+    legend laid out again for the new width (a phone gets its own drawing rather than a
+    desktop figure shrunk until its text is 5 px)."""
+    old_width, old_height = fig.get_size_inches()
+    fig.set_size_inches(width, old_height * min(1.6, max(1.0, old_width / width * 0.7)))
+    for ax in fig.axes:
+        # A title wider than the figure would widen the image and shrink everything in it.
+        if ax.get_title():
+            ax.set_title(textwrap.fill(ax.get_title(), 40))
+        if isinstance(ax.xaxis.get_major_locator(), mdates.AutoDateLocator):
+            ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=5))
+        elif isinstance(ax.xaxis.get_major_locator(), MaxNLocator | AutoLocator):
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+        names = [t.get_text() for t in ax.get_yticklabels()]
+        if any(len(n) > 20 for n in names):  # long category names on the y axis: wrapped
+            ax.set_yticks(ax.get_yticks(), [textwrap.fill(n, 20) for n in names])
+        labels = ax.get_xticklabels()
+        if len(labels) > 6:  # categorical periods: every other label
+            for i, tick in enumerate(labels):
+                tick.set_visible(i % 2 == 0)
+    suptitle = getattr(fig, "_suptitle", None)
+    if suptitle is not None and suptitle.get_text():
+        suptitle.set_text(textwrap.fill(suptitle.get_text(), 40))
+    for legend in list(fig.legends):
+        title = legend.get_title().get_text() or None
+        legend.remove()
+        if fig.axes:
+            place_legend(fig.axes[0], title=title)
+
+
 def mark_synthetic(fig: Figure, language: Language = "en") -> None:
     """Stamp a figure as synthetic (idempotent): red text above the plot, right-aligned.
 
@@ -284,7 +320,9 @@ def plot_unavailable(reason: str, ax: Axes | None = None, language: Language = "
     return ax
 
 
-__all__ = ["ALERT", "GREY", "NEUTRAL", "PALETTE", "STYLE", "alt_text", "colours", "figure_title",
-           "finish", "is_marked_synthetic", "locale_ticks", "mark_synthetic", "new_axes",
-           "period_label", "place_legend", "plot_unavailable", "set_alt_text", "set_caption",
-           "short_month", "caption"]
+__all__ = [
+    "ALERT", "GREY", "NEUTRAL", "PALETTE", "PHONE_WIDTH", "STYLE", "alt_text", "caption",
+    "colours", "figure_title", "finish", "fit_width", "is_marked_synthetic", "locale_ticks",
+    "mark_synthetic", "new_axes", "period_label", "place_legend", "plot_unavailable",
+    "set_alt_text", "set_caption", "short_month",
+]

@@ -84,6 +84,18 @@ def save_figure(
 
 #: Pixels per CSS pixel of a figure shown in a report (2: sharp on high-resolution screens).
 PIXEL_DENSITY = 2
+#: Screens at most this wide (CSS px) get the phone drawing of a figure.
+PHONE_SCREEN = 600
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    """The CSS size of a PNG drawn at :data:`PIXEL_DENSITY` (from its IHDR header)."""
+    return (int.from_bytes(png[16:20], "big") // PIXEL_DENSITY,
+            int.from_bytes(png[20:24], "big") // PIXEL_DENSITY)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
 
 
 @dataclass(frozen=True)
@@ -94,16 +106,22 @@ class ShownFigure:
     png: bytes
     alt: str
     caption: str
+    #: The same figure drawn for a phone (:func:`exitanalysis.figures.style.fit_width`).
+    phone_png: bytes | None = None
 
     def _repr_html_(self) -> str:
-        data = base64.b64encode(self.png).decode("ascii")
-        # Drawn at twice the shown size: sharp on high-resolution screens, and it scales down.
-        width, height = (int.from_bytes(self.png[i:i + 4], "big") // PIXEL_DENSITY
-                         for i in (16, 20))
+        # Drawn at twice the shown size: sharp on high-resolution screens, and it scales down;
+        # a phone gets its own narrower drawing, whose text stays readable.
+        phone = ""
+        if self.phone_png is not None:
+            w, h = _png_size(self.phone_png)
+            phone = (f'<source media="(max-width: {PHONE_SCREEN}px)" width="{w}" height="{h}" '
+                     f'srcset="data:image/png;base64,{_b64(self.phone_png)}">')
+        width, height = _png_size(self.png)
         return (
-            f'<figure class="xa-figure" id="figure-{html.escape(self.name)}">'
-            f'<img src="data:image/png;base64,{data}" width="{width}" height="{height}" '
-            f'alt="{html.escape(self.alt)}">'
+            f'<figure class="xa-figure" id="figure-{html.escape(self.name)}"><picture>{phone}'
+            f'<img src="data:image/png;base64,{_b64(self.png)}" width="{width}" '
+            f'height="{height}" alt="{html.escape(self.alt)}"></picture>'
             f"<figcaption>{html.escape(self.caption)}</figcaption></figure>"
         )
 
@@ -129,20 +147,26 @@ def show_figure(
     """
     import matplotlib.pyplot as plt
 
-    from ..figures.style import alt_text, caption, figure_title
+    from ..figures.style import alt_text, caption, figure_title, fit_width
 
     save_figure(fig, name, folder, synthetic=synthetic, language=language)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight",
-                dpi=100 * PIXEL_DENSITY)
     # The title (in the image) states the finding; the caption says what it rests on.
     text = caption(fig) or figure_title(fig)
     if synthetic:
         text = f"{label('synthetic_mark', language)}. {text}"
-    shown = ShownFigure(name=_checked_name(name), png=buffer.getvalue(),
-                        alt=alt_text(fig, language), caption=text)
+    wide = _png(fig)
+    fit_width(fig)
+    shown = ShownFigure(name=_checked_name(name), png=wide, alt=alt_text(fig, language),
+                        caption=text, phone_png=_png(fig))
     plt.close(fig)
     return shown
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None}, bbox_inches="tight",
+                dpi=100 * PIXEL_DENSITY)
+    return buffer.getvalue()
 
 
 def json_safe(value: object) -> object:
