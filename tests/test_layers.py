@@ -247,11 +247,13 @@ def test_the_models_load_no_plotting_and_no_pipeline() -> None:
 
 #: ``xa.*`` as it was before the names became lazy (CONTRACT §6 and the notebooks' calls).
 PUBLIC_NAMES = {
-    "Config", "ConfigError", "DataOverview", "EarlyWarning", "ExitanalysisError",
+    "Config", "ConfigError", "Conversion", "DataOverview", "EarlyWarning", "ExitanalysisError",
     "InputError", "InputSource", "KeyFindings", "LockHeldError", "NotebookFailedError",
     "NotPublishableError", "PartnerRates", "Problem", "Programme", "PublicData",
-    "PublicRelease", "RecruitmentForecast", "ShortfallAssessment", "UsageError",
-    "__version__", "assess_shortfall", "data_overview", "disclosure_note", "fit_partners",
+    "PublicRelease", "RateDecomposition", "RecruitmentForecast", "ShortfallAssessment",
+    "UsageError",
+    "__version__", "assess_shortfall", "conversion_by", "data_overview", "decompose_rate",
+    "disclosure_note", "fit_partners",
     "forecast_overdispersed", "forecast_recruitment", "headline_frame", "load_config",
     "load_programme", "load_public", "public_release", "save_figure", "save_table",
     "show_figure", "show_table",

@@ -27,6 +27,10 @@ from .errors import NotebookFailedError as NotebookFailedError
 from .errors import NotPublishableError as NotPublishableError
 from .errors import Problem as Problem
 from .errors import UsageError as UsageError
+from .models.conversion import Conversion as Conversion
+from .models.conversion import conversion_by as conversion_by
+from .models.decomposition import RateDecomposition as RateDecomposition
+from .models.decomposition import decompose_rate as decompose_rate
 from .models.monitoring import EarlyWarning as EarlyWarning
 from .models.partners import PartnerRates as PartnerRates
 from .models.partners import fit_partners as fit_partners

@@ -345,7 +345,7 @@ def forecast_recruitment(
     >>> f.p_reach_target < 1e-6
     True
     >>> [int(c) for c in f.count_quantiles([0.5])]
-    [207]
+    [212]
     """
     weight = _prior_weight(prior_weight)
     target, duration, elapsed, recruited = check_plan(target=target, duration=duration,
