@@ -34,6 +34,8 @@ from .models.decomposition import decompose_rate as decompose_rate
 from .models.monitoring import EarlyWarning as EarlyWarning
 from .models.partners import PartnerRates as PartnerRates
 from .models.partners import fit_partners as fit_partners
+from .models.reach import Reach as Reach
+from .models.reach import reach_by as reach_by
 from .models.recruitment import RecruitmentForecast as RecruitmentForecast
 from .models.recruitment import forecast_overdispersed as forecast_overdispersed
 from .models.recruitment import forecast_recruitment as forecast_recruitment

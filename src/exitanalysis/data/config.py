@@ -244,6 +244,21 @@ class ExposurePeriod(_Strict):
         return self
 
 
+class ShareRange(_Strict):
+    """A share of the population as a range, with where it comes from: a published figure
+    or, when none is published, the evaluator's assumption (say so in ``source``)."""
+
+    low: float = Field(ge=0.0, le=1.0)
+    high: float = Field(ge=0.0, le=1.0)
+    source: PublicText
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ShareRange:
+        if self.low > self.high:
+            raise ValueError("'low' must not exceed 'high'")
+        return self
+
+
 class AnalysisSpec(_Strict):
     """Settings of the analysis; ``as_of`` defaults to the last date in the data."""
 
@@ -254,6 +269,11 @@ class AnalysisSpec(_Strict):
     min_cell: int = Field(default=5, ge=1)
     recruitment_measure: Literal["included", "contacted"] = "included"
     exposure: list[ExposurePeriod] = Field(default_factory=list)
+    #: Where the population sells (street, venue, online, other): the share of the people
+    #: selling sex in the programme's area in each, as a range with its source. Reach by
+    #: channel is compared with it; without it, the report says that none is given.
+    population_shares: dict[Literal["street", "venue", "online", "other"], ShareRange] = Field(
+        default_factory=dict)
 
     @field_validator("prior_weight", mode="before")
     @classmethod

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..text import Language, label, percent
-from .style import GREY, finish, new_axes, set_alt_text
+from ..text import Language, label
+from .style import GREY, finish, new_axes, set_alt_text, share_axis, shares_in_words
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -31,15 +31,9 @@ def plot_conversion(conversion: Conversion, ax: Axes | None = None, *,
         ax.plot([row.share_low, row.share_high], [position, position], color=colour, lw=2)
         ax.plot([row.share], [position], "o", color=colour, ms=7)
     shown = [(names or {}).get(c) or label(str(c), language) for c in table["category"]]
-    ax.set_yticks(y, shown)
-    ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(lambda x, _: percent(x, language))
-    ax.grid(axis="x", alpha=0.3)
-    ax.grid(axis="y", visible=False)
-    set_alt_text(ax.figure, label("alt_conversion", language, shares="; ".join(
-        f"{name} {percent(r.share, language)} ({percent(r.share_low, language)}–"
-        f"{percent(r.share_high, language)})"
-        for name, r in zip(shown, table.itertuples(index=False), strict=True))))
+    share_axis(ax, y, shown, language)
+    set_alt_text(ax.figure, label("alt_conversion", language, shares=shares_in_words(
+        shown, table["share"], table["share_low"], table["share_high"], language)))
     return finish(ax, title=label("title_conversion", language, by=label(conversion.by,
                                                                           language).lower()),
                   xlabel=label("share_included", language), synthetic=synthetic,

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import AutoLocator, Formatter, MaxNLocator, ScalarFormatter
 
-from ..text import LOCALES, Language, label, number
+from ..text import LOCALES, Language, label, number, percent
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -231,6 +231,25 @@ def fit_width(fig: Figure, width: float = PHONE_WIDTH) -> None:
             place_legend(fig.axes[0], title=title)
 
 
+def share_axis(ax: Axes, positions: Sequence[float] | np.ndarray, names: Sequence[str],
+               language: Language) -> None:
+    """Categories down the y axis, a share from 0 to 100 % along x (dot-and-interval charts
+    of conversion and reach)."""
+    ax.set_yticks(list(positions), list(names))
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(lambda x, _: percent(x, language))
+    ax.grid(axis="x", alpha=0.3)
+    ax.grid(axis="y", visible=False)
+
+
+def shares_in_words(names: Sequence[str], shares: Sequence[float], lows: Sequence[float],
+                    highs: Sequence[float], language: Language) -> str:
+    """``street 43% (41%–44%); online 18% (17%–20%)``: shares and intervals for alt text."""
+    return "; ".join(f"{name} {percent(s, language)} ({percent(lo, language)}–"
+                     f"{percent(hi, language)})"
+                     for name, s, lo, hi in zip(names, shares, lows, highs, strict=True))
+
+
 def mark_synthetic(fig: Figure, language: Language = "en") -> None:
     """Stamp a figure as synthetic (idempotent): red text above the plot, right-aligned.
 
@@ -324,5 +343,5 @@ __all__ = [
     "ALERT", "GREY", "NEUTRAL", "PALETTE", "PHONE_WIDTH", "STYLE", "alt_text", "caption",
     "colours", "figure_title", "finish", "fit_width", "is_marked_synthetic", "locale_ticks",
     "mark_synthetic", "new_axes", "period_label", "place_legend", "plot_unavailable",
-    "set_alt_text", "set_caption", "short_month",
+    "set_alt_text", "set_caption", "share_axis", "shares_in_words", "short_month",
 ]
