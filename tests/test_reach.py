@@ -60,3 +60,38 @@ def test_the_synthetic_truth_is_recovered() -> None:
     assert expected == pytest.approx(0.18, abs=0.03)
     # 95 % intervals over 20 programmes: at least 17 (binomial, P(fewer) = 0.016).
     assert covered >= 17, covered
+
+
+def test_counterfactual_recovers_the_synthetic_truth() -> None:
+    # Known truth: with the generator's population N, its mean arena shares over the days
+    # contacts happen, and its expected persons reached per arena E_a, the persons missed
+    # online at the street rate are N s_online E_street / (N s_street) - E_online.
+    from exitanalysis.models.reach import counterfactual_reach
+
+    # A population large enough for the contacts (the default 1,500 is for the small case).
+    truth = dataclasses.replace(synth.SyntheticTruth(), contacted_by_midpoint=1500.0,
+                                hidden_population=20_000)
+    when = synth.days(truth)
+    active = when <= pd.Timestamp(truth.closure)
+    shares = synth.arena_shares(truth, when)[active].mean()
+    rates = synth.daily_rates(truth)
+    arena_rates = synth.arena_shares(truth, when)
+    expected = {a: float(sum((arena_rates[a] * truth.reach[c][a]
+                              / sum(arena_rates[b] * truth.reach[c][b] for b in arena_rates))
+                             .mul(rates[c]).sum() for c in truth.reach))
+                for a in ("online", "street")}
+    true_extra = shares["online"] * expected["street"] / shares["street"] - expected["online"]
+    population = {a: PopulationShare(shares[a] * 0.999, shares[a] * 1.001, "the truth")
+                  for a in ("online", "street")}
+    covered = 0
+    for seed in range(20):
+        persons = synth._persons(truth, np.random.default_rng(seed))  # the persons step only
+        # The persons' shares are of those with a known arena: unknowns are none here.
+        result = counterfactual_reach(reach_by(persons, population=population),
+                                      (truth.hidden_population, truth.hidden_population))
+        uncapped = counterfactual_reach(reach_by(persons, population=population))
+        assert uncapped.extra == pytest.approx(result.extra)  # 20,000: no cap binds
+        covered += result.low <= true_extra <= result.high
+        assert "as reachable as those selling street" in result.summary()
+    assert true_extra > 1000  # many more online sellers would have been reached
+    assert covered >= 17, covered  # 95 % intervals: at least 17 of 20 (P(fewer) = 0.016)

@@ -35,6 +35,7 @@ from .models.monitoring import EarlyWarning as EarlyWarning
 from .models.partners import PartnerRates as PartnerRates
 from .models.partners import fit_partners as fit_partners
 from .models.reach import Reach as Reach
+from .models.reach import counterfactual_reach as counterfactual_reach
 from .models.reach import reach_by as reach_by
 from .models.recruitment import RecruitmentForecast as RecruitmentForecast
 from .models.recruitment import forecast_overdispersed as forecast_overdispersed
