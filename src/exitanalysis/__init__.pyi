@@ -36,6 +36,8 @@ from .models.interrupted import interrupted_time_series as interrupted_time_seri
 from .models.monitoring import EarlyWarning as EarlyWarning
 from .models.partners import PartnerRates as PartnerRates
 from .models.partners import fit_partners as fit_partners
+from .models.rates import ChannelRates as ChannelRates
+from .models.rates import channel_rate_ratios as channel_rate_ratios
 from .models.reach import Reach as Reach
 from .models.reach import counterfactual_reach as counterfactual_reach
 from .models.reach import reach_by as reach_by

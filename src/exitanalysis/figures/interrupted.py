@@ -6,11 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import matplotlib.dates as mdates
-import numpy as np
 import pandas as pd
 
 from ..text import Language, label, number
-from .style import ALERT, GREY, finish, new_axes, set_alt_text
+from .style import ALERT, GREY, finish, new_axes, ratio_intervals, set_alt_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -59,18 +58,9 @@ def plot_interrupted_channels(channels: ChannelInterruptions, ax: Axes | None = 
     table = channels.to_frame()
     table = table[table["effect"] == "level"].reset_index(drop=True)
     ax = new_axes(ax, size=(8.0, 1.2 + 0.45 * max(len(table), 1)))
-    y = np.arange(len(table))[::-1]
     names = [f"{label(str(r.channel), language)}, {r.interruption}"
              for r in table.itertuples(index=False)]
-    for position, row in zip(y, table.itertuples(index=False), strict=True):
-        colour = ALERT if row.high < 1 else (_OBSERVED if row.low > 1 else GREY)
-        ax.plot([row.low, row.high], [position, position], color=colour, lw=2)
-        ax.plot([row.rate_ratio], [position], "o", color=colour, ms=6)
-    ax.axvline(1.0, color=GREY, lw=0.8)
-    ax.set_xscale("log")
-    ax.set_yticks(y, names)
-    ax.grid(axis="x", alpha=0.3)
-    ax.grid(axis="y", visible=False)
+    ratio_intervals(ax, table, names)
     set_alt_text(ax.figure, label("alt_interrupted_channels", language, changes="; ".join(
         f"{name} {number(r.rate_ratio, language, 2)} ({number(r.low, language, 2)}–"
         f"{number(r.high, language, 2)})"

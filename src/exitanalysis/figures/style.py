@@ -242,6 +242,24 @@ def share_axis(ax: Axes, positions: Sequence[float] | np.ndarray, names: Sequenc
     ax.grid(axis="y", visible=False)
 
 
+def ratio_intervals(ax: Axes, table: Any, names: Sequence[str]) -> None:
+    """A forest plot of ratios: one row per line of ``table`` (``rate_ratio``, ``low``,
+    ``high``), top to bottom, on a log scale around 1; red when the whole interval is below
+    1, blue when above, grey when it holds 1 (a missing end is drawn at the ratio)."""
+    positions = np.arange(len(table))[::-1]
+    for position, row in zip(positions, table.itertuples(index=False), strict=True):
+        low = row.low if np.isfinite(row.low) else row.rate_ratio
+        high = row.high if np.isfinite(row.high) else row.rate_ratio
+        colour = ALERT if high < 1 else ("#0072B2" if low > 1 else GREY)
+        ax.plot([low, high], [position, position], color=colour, lw=2)
+        ax.plot([row.rate_ratio], [position], "o", color=colour, ms=6)
+    ax.axvline(1.0, color=GREY, lw=0.8)
+    ax.set_xscale("log")
+    ax.set_yticks(list(positions), list(names))
+    ax.grid(axis="x", alpha=0.3)
+    ax.grid(axis="y", visible=False)
+
+
 def shares_in_words(names: Sequence[str], shares: Sequence[float], lows: Sequence[float],
                     highs: Sequence[float], language: Language) -> str:
     """``street 43% (41%–44%); online 18% (17%–20%)``: shares and intervals for alt text."""
@@ -343,5 +361,6 @@ __all__ = [
     "ALERT", "GREY", "NEUTRAL", "PALETTE", "PHONE_WIDTH", "STYLE", "alt_text", "caption",
     "colours", "figure_title", "finish", "fit_width", "is_marked_synthetic", "locale_ticks",
     "mark_synthetic", "new_axes", "period_label", "place_legend", "plot_unavailable",
-    "set_alt_text", "set_caption", "share_axis", "shares_in_words", "short_month",
+    "ratio_intervals", "set_alt_text", "set_caption", "share_axis", "shares_in_words",
+    "short_month",
 ]
