@@ -1,0 +1,65 @@
+"""The channel analysis of a programme: what runs on each kind of data, and why the rest
+does not (issue 11)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+import exitanalysis as xa
+from conftest import DEFAULT_CONFIG
+from exitanalysis.assess.channels import assess_channels, mix_decomposition
+from helpers import DELETE, MONTHLY, tables, write_programme
+
+
+def test_the_bundled_programme() -> None:
+    effects = assess_channels(xa.load_programme(xa.load_config(DEFAULT_CONFIG)))
+    assert effects.synthetic
+    assert effects.reach is not None and effects.conversion is not None
+    assert effects.rates is not None and effects.mix is not None
+    # No population shares in the config: no counterfactual, and it says why.
+    assert effects.counterfactual is None
+    assert "population_shares" in effects.missing["counterfactual"]
+    # The series starts two months before the first lockdown: no channel can be fitted,
+    # and each says so rather than reporting a shift.
+    assert effects.lockdowns == (("2020-03", "2020-05"),)
+    assert effects.lockdown is not None and not effects.lockdown.results
+    assert all("before the first interruption" in why
+               for why in effects.lockdown.skipped.values())
+    # The mix decomposition adds up to the change in inclusions a month.
+    assert sum(effects.mix.effects) == effects.mix.difference
+    assert effects.mix.factors == ("volume", "mix", "conversion")
+
+
+def test_the_mix_decomposition_by_hand() -> None:
+    # Two halves of two months; first: 10 street (5 included) + 10 online (1); second:
+    # 6 street (3) + 14 online (3). Inclusions a month 3.0 then 3.0 (volume equal).
+    months = pd.DataFrame({
+        "month": ["2020-01", "2020-01", "2020-02", "2020-02",
+                  "2020-03", "2020-03", "2020-04", "2020-04"],
+        "contact_channel": ["street", "online"] * 4,
+        "contacted": [5, 5, 5, 5, 3, 7, 3, 7],
+        "included": [3, 0, 2, 1, 2, 1, 1, 2],
+    })
+    d = mix_decomposition(months)
+    assert d.crude_a == 3.0 and d.crude_b == 3.0
+    assert abs(sum(d.effects)) < 1e-12 and d.effects[0] == 0.0  # same volume: no effect
+    # More online (which converts less) pulls inclusions down; conversion rose online.
+    assert d.effects[1] < 0 < d.effects[2]
+
+
+def test_monthly_counts_only(tmp_path: Path) -> None:
+    config = write_programme(tmp_path, {"monthly": MONTHLY}, {"observed": DELETE})
+    effects = assess_channels(xa.load_programme(xa.load_config(config)))
+    assert effects.reach is None and effects.conversion is None
+    assert effects.missing["reach"] == "needs the persons table"
+    assert effects.to_frame().set_index("part").loc["reach", "why_not"]
+
+
+def test_published_figures_only(tmp_path: Path) -> None:
+    config = write_programme(tmp_path, {})
+    effects = assess_channels(xa.load_programme(xa.load_config(config)))
+    assert not effects.to_frame()["ran"].any()
+    assert "at least two contact channels" in effects.missing["rates"]
+    assert tables()  # the helper's default tables exist; this config names none of them
