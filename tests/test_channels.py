@@ -20,7 +20,12 @@ def test_the_bundled_programme() -> None:
     assert effects.rates is not None and effects.mix is not None
     # No population shares in the config: no counterfactual, and it says why.
     assert effects.counterfactual is None
-    assert "population_shares" in effects.missing["counterfactual"]
+    assert effects.missing["counterfactual"] == "why_no_population_shares"
+    assert "analysis.population_shares" in effects.explain("counterfactual")
+    assert "8 months before the first lockdown" in effects.explain("lockdown")
+    assert "8 måneder før den første nedlukning" in effects.explain("lockdown", "da")
+    findings = effects.key_findings("da")
+    assert findings.synthetic and len(findings.sentences) == 4
     # The series starts two months before the first lockdown: no channel can be fitted,
     # and each says so rather than reporting a shift.
     assert effects.lockdowns == (("2020-03", "2020-05"),)
@@ -53,7 +58,8 @@ def test_monthly_counts_only(tmp_path: Path) -> None:
     config = write_programme(tmp_path, {"monthly": MONTHLY}, {"observed": DELETE})
     effects = assess_channels(xa.load_programme(xa.load_config(config)))
     assert effects.reach is None and effects.conversion is None
-    assert effects.missing["reach"] == "needs the persons table"
+    assert effects.missing["reach"] == "why_no_persons"
+    assert "persontabellen" in effects.explain("reach", "da")
     assert effects.to_frame().set_index("part").loc["reach", "why_not"]
 
 
@@ -61,5 +67,6 @@ def test_published_figures_only(tmp_path: Path) -> None:
     config = write_programme(tmp_path, {})
     effects = assess_channels(xa.load_programme(xa.load_config(config)))
     assert not effects.to_frame()["ran"].any()
-    assert "at least two contact channels" in effects.missing["rates"]
+    assert "at least two contact channels" in effects.explain("rates")
+    assert effects.key_findings().sentences == ("This run's data allow no channel analysis.",)
     assert tables()  # the helper's default tables exist; this config names none of them

@@ -12,6 +12,7 @@ The report built on it is the ``channel_effects`` notebook (issue 11, in progres
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,10 +23,12 @@ from ..data.programme import Programme
 from ..errors import ArgumentError
 from ..models.conversion import Conversion, conversion_by
 from ..models.decomposition import RateDecomposition, decompose_rate
-from ..models.interrupted import ChannelInterruptions, by_channel
+from ..models.interrupted import MIN_BEFORE, ChannelInterruptions, by_channel
 from ..models.rates import ChannelRates, channel_rate_ratios
 from ..models.reach import Counterfactual, PopulationShare, Reach, counterfactual_reach, reach_by
+from ..text import Language, label, number, p_value, percent
 from .cases import monthly_contacts
+from .findings import KeyFindings
 
 #: Channels whose counts say nothing about a channel (left out of rates and the mix).
 NOT_A_CHANNEL = ("unknown",)
@@ -55,7 +58,7 @@ class ChannelEffects:
     lockdowns
         The lockdown periods used (months), from the config's exposure periods.
     missing
-        Part → why it is not there.
+        Part → why it is not there (a key of the report vocabulary, ``why_*``).
     synthetic
         Whether the case data are synthetic.
     """
@@ -77,6 +80,31 @@ class ChannelEffects:
                              "ran": [getattr(self, p) is not None for p in parts],
                              "why_not": [self.missing.get(p, "") for p in parts]})
 
+    def explain(self, topic: str, language: Language = "en") -> str:
+        """The sentences of one part (``reach``, ``conversion``, ``counterfactual``,
+        ``rates``, ``lockdown``, ``mix``) in ``language``, every number from its result; a
+        part that did not run says why."""
+        result: Any = getattr(self, topic, None) if topic in PARTS else None
+        if topic not in PARTS:
+            raise ValueError(f"unknown topic {topic!r}; expected one of {', '.join(PARTS)}")
+        if result is None:
+            return label("channel_part_missing", language, part=label(f"part_{topic}", language),
+                         why=label(self.missing.get(topic, "why_model_failed"), language))
+        return _SENTENCES[topic](result, language)
+
+    def key_findings(self, language: Language = "en") -> KeyFindings:
+        """Where the persons reached sell, how the channels convert, what the lockdowns did
+        and what the channel mix explains: the parts that ran, one sentence each."""
+        sentences = tuple(self.explain(part, language).split("\n")[0]
+                          for part in ("reach", "conversion", "lockdown", "mix")
+                          if getattr(self, part) is not None)
+        if not sentences:
+            sentences = (label("channels_nothing", language),)
+        basis = label("channels_basis", language)
+        if self.synthetic:
+            basis = label("synthetic_prefix", language) + basis
+        return KeyFindings(sentences, basis, self.synthetic, language)
+
     def summary(self) -> str:
         lines = []
         for part in ("reach", "counterfactual", "conversion", "rates", "lockdown", "mix"):
@@ -84,6 +112,99 @@ class ChannelEffects:
             lines.append(result.summary() if result is not None
                          else f"{part}: not run ({self.missing.get(part, 'no data')}).")
         return "\n\n".join(lines)
+
+
+PARTS = ("reach", "counterfactual", "conversion", "rates", "lockdown", "mix")
+
+
+def _reach_sentences(reach: Reach, language: Language) -> str:
+    table = reach.table.set_index("category")
+    if "online" not in table.index:
+        return label("reach_no_online", language, n=number(int(table["persons"].sum()),
+                                                            language))
+    row = table.loc["online"]
+    lines = [label("reach_online", language, n=number(int(table["persons"].sum()), language),
+                   share=percent(row["share"], language), low=percent(row["low"], language),
+                   high=percent(row["high"], language))]
+    if row["verdict"] == "no population figure":
+        lines.append(label("reach_no_population", language))
+    else:
+        lines.append(label(f"reach_{row['verdict'].replace(' ', '_')}", language,
+                           plow=percent(row["population_low"], language),
+                           phigh=percent(row["population_high"], language),
+                           source=row["population_source"]))
+    return "\n".join(lines)
+
+
+def _conversion_sentences(conversion: Conversion, language: Language) -> str:
+    shown = conversion.table[conversion.table["enough"]]
+    few = int((~conversion.table["enough"]).sum())
+    if len(shown) < 2:
+        return label("conversion_too_few", language, k=conversion.min_events)
+    low, high = shown.loc[shown["share"].idxmin()], shown.loc[shown["share"].idxmax()]
+    text = label("conversion_range", language, low=percent(low["share"], language),
+                 low_name=label(str(low["category"]), language),
+                 high=percent(high["share"], language),
+                 high_name=label(str(high["category"]), language), few=number(few, language),
+                 k=conversion.min_events)
+    adjusted = ", ".join(label(a, language).lower() for a in conversion.adjusted_for)
+    return text + "\n" + label("conversion_adjusted" if adjusted else "conversion_unadjusted",
+                                language, adjusted=adjusted)
+
+
+def _counterfactual_sentences(result: Counterfactual, language: Language) -> str:
+    return label("counterfactual_sentence", language, extra=number(result.extra, language),
+                 low=number(result.low, language), high=number(result.high, language),
+                 reached=number(result.reached, language))
+
+
+def _rates_sentences(rates: ChannelRates, language: Language) -> str:
+    table = rates.to_frame()
+    channels = table[(table["kind"] == "channel") & table["rate_ratio"].notna()
+                     & (table["term"] != rates.reference)]
+    lines = [label("rates_reference", language, months=number(rates.months, language),
+                   reference=label(rates.reference, language))]
+    for row in channels.itertuples(index=False):
+        lines.append(label("rates_line", language, channel=label(str(row.term), language),
+                           ratio=number(row.rate_ratio, language, 2),
+                           low=number(row.low, language, 2), high=number(row.high, language, 2)))
+    lines.append(label("rates_overdispersed" if rates.overdispersed else "rates_steady",
+                       language, p=p_value(rates.overdispersion_p, language)))
+    return "\n".join(lines)
+
+
+def _lockdown_sentences(lockdown: ChannelInterruptions, language: Language) -> str:
+    if not lockdown.results:
+        # The models' reasons are English: say the commonest one in the reader's language.
+        reasons = " ".join(lockdown.skipped.values())
+        key = ("why_too_little_before" if "before the first interruption" in reasons
+               else "why_too_sparse")
+        return label("lockdown_not_estimated", language,
+                     reason=label(key, language, needed=MIN_BEFORE))
+    frame = lockdown.to_frame()
+    lines = []
+    for period, rows in frame[frame["effect"] == "level"].groupby("interruption", sort=False):
+        fell = [label(str(c), language) for c in rows.loc[rows["change"] == "fell", "channel"]]
+        other = [label(str(c), language) for c in rows.loc[rows["change"] != "fell", "channel"]]
+        lines.append(label("lockdown_fell", language, period=period,
+                           fell=", ".join(fell) or label("none_yet", language),
+                           other=", ".join(other) or label("none_yet", language)))
+    return "\n".join(lines)
+
+
+def _mix_sentences(mix: RateDecomposition, language: Language) -> str:
+    volume, channel_mix, conversion = mix.effects
+    return label("mix_sentence", language, a=number(mix.crude_a, language, 1),
+                 b=number(mix.crude_b, language, 1), volume=number(volume, language, 1),
+                 mix=number(channel_mix, language, 1),
+                 conversion=number(conversion, language, 1))
+
+
+_SENTENCES: dict[str, Callable[[Any, Language], str]] = {
+    "reach": _reach_sentences, "conversion": _conversion_sentences,
+    "counterfactual": _counterfactual_sentences, "rates": _rates_sentences,
+    "lockdown": _lockdown_sentences, "mix": _mix_sentences,
+}
 
 
 def lockdown_months(programme: Programme) -> tuple[tuple[str, str], ...]:
@@ -157,39 +278,37 @@ def assess_channels(programme: Programme) -> ChannelEffects:
         if {"online", "street"} <= set(population):
             try:
                 counterfactual = counterfactual_reach(reach)
-            except ValueError as exc:
-                missing["counterfactual"] = str(exc)
+            except ValueError:
+                missing["counterfactual"] = "why_model_failed"
         else:
-            missing["counterfactual"] = ("no population shares for online and street are "
-                                         "given (analysis.population_shares)")
+            missing["counterfactual"] = "why_no_population_shares"
     else:
         for part in ("reach", "conversion", "counterfactual"):
-            missing[part] = "needs the persons table"
+            missing[part] = "why_no_persons"
     months = channel_months(programme)
     lockdowns = lockdown_months(programme)
     if months["contact_channel"].nunique() >= 2:
         periods = {f"{a} to {b}": (a, b) for a, b in lockdowns}
         try:
             rates = channel_rate_ratios(months, periods=periods or None)
-        except ValueError as exc:
-            missing["rates"] = str(exc)
+        except ValueError:
+            missing["rates"] = "why_model_failed"
         try:
             mix = mix_decomposition(months)
-        except ValueError as exc:
-            missing["mix"] = str(exc)
+        except ValueError:
+            missing["mix"] = "why_too_few_months"
     else:
         for part in ("rates", "mix"):
-            missing[part] = "needs monthly counts of at least two contact channels"
+            missing[part] = "why_no_channels"
     if lockdowns and len(months):
         try:
             lockdown = by_channel(months, channel_column="contact_channel",
                                   count_column="contacted", month_column="month",
                                   interruptions=list(lockdowns))
-        except ValueError as exc:
-            missing["lockdown"] = str(exc)
+        except ValueError:
+            missing["lockdown"] = "why_model_failed"
     else:
-        missing["lockdown"] = ("no lockdown periods (analysis.exposure) or no monthly counts"
-                               if not lockdowns else "no monthly counts by channel")
+        missing["lockdown"] = "why_no_lockdowns" if not lockdowns else "why_no_channels"
     synthetic = bool(programme.synthetic)
     return ChannelEffects(reach, counterfactual, conversion, rates, lockdown, mix, lockdowns,
                           missing, synthetic)
