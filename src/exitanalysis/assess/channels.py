@@ -30,6 +30,8 @@ from ..text import Language, label, number, p_value, percent
 from .cases import monthly_contacts
 from .findings import KeyFindings
 
+#: The parts of the analysis, in the order a report shows them.
+PARTS = ("reach", "counterfactual", "conversion", "rates", "lockdown", "mix")
 #: Channels whose counts say nothing about a channel (left out of rates and the mix).
 NOT_A_CHANNEL = ("unknown",)
 
@@ -75,18 +77,17 @@ class ChannelEffects:
 
     def to_frame(self) -> pd.DataFrame:
         """Which parts ran, and why the others did not."""
-        parts = ("reach", "counterfactual", "conversion", "rates", "lockdown", "mix")
-        return pd.DataFrame({"part": parts,
-                             "ran": [getattr(self, p) is not None for p in parts],
-                             "why_not": [self.missing.get(p, "") for p in parts]})
+        return pd.DataFrame({"part": PARTS,
+                             "ran": [getattr(self, p) is not None for p in PARTS],
+                             "why_not": [self.missing.get(p, "") for p in PARTS]})
 
     def explain(self, topic: str, language: Language = "en") -> str:
         """The sentences of one part (``reach``, ``conversion``, ``counterfactual``,
         ``rates``, ``lockdown``, ``mix``) in ``language``, every number from its result; a
         part that did not run says why."""
-        result: Any = getattr(self, topic, None) if topic in PARTS else None
         if topic not in PARTS:
             raise ValueError(f"unknown topic {topic!r}; expected one of {', '.join(PARTS)}")
+        result: Any = getattr(self, topic)
         if result is None:
             return label("channel_part_missing", language, part=label(f"part_{topic}", language),
                          why=label(self.missing.get(topic, "why_model_failed"), language))
@@ -107,14 +108,11 @@ class ChannelEffects:
 
     def summary(self) -> str:
         lines = []
-        for part in ("reach", "counterfactual", "conversion", "rates", "lockdown", "mix"):
+        for part in PARTS:
             result: Any = getattr(self, part)
             lines.append(result.summary() if result is not None
                          else f"{part}: not run ({self.missing.get(part, 'no data')}).")
         return "\n\n".join(lines)
-
-
-PARTS = ("reach", "counterfactual", "conversion", "rates", "lockdown", "mix")
 
 
 def _reach_sentences(reach: Reach, language: Language) -> str:

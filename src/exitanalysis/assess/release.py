@@ -298,6 +298,7 @@ def _build_release(programme: Programme) -> PublicRelease:
     first_month = pd.Period(programme.config.programme.start, freq="M")
     periods = {by: choose_period(month, units[by].where(contacted), weights, min_cell,
                                  first_month, cutoff) for by in QUARTER_BY}
+    rows_of = {by: period_labels(month, periods[by], first_month, cutoff) for by in QUARTER_BY}
 
     withheld: set[tuple[str, ...]] = set()
     for rounds in range(1, MAX_ROUNDS + 1):
@@ -318,10 +319,8 @@ def _build_release(programme: Programme) -> PublicRelease:
                 continue
             table_persons[name] = _single(("table", name), "table", members, weights,
                                           min_cell, withheld, counts, small)
-        quarters = {by: _table(("quarters", by), *period_labels(month, periods[by], first_month,
-                                                                cutoff),
-                               units[by].where(contacted), weights, min_cell, withheld, counts,
-                               "quarter")
+        quarters = {by: _table(("quarters", by), *rows_of[by], units[by].where(contacted),
+                               weights, min_cell, withheld, counts, "quarter")
                     for by in QUARTER_BY}
         crosstab = _table(("crosstab",), units["organisation"].where(contacted), None,
                           units["contact_channel"].where(contacted), weights, min_cell,

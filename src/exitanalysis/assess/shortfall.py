@@ -423,6 +423,7 @@ class ShortfallAssessment:
 
     def headline(self) -> dict[str, Any]:
         """``manifest.json``'s ``headline``: the forecast, first warning and threshold."""
+        findings = self.key_findings()
         return {
             "forecast": self.forecast.to_dict(),
             "prior_check": self.prior_check.to_dict(),
@@ -438,9 +439,8 @@ class ShortfallAssessment:
             "synthetic": self.history.synthetic,
             # In the run's language: what the landing page shows.
             "as_of": as_of_words(self.history, self.language),
-            "key_findings": {"sentences": list(self.key_findings().sentences),
-                             "basis": self.key_findings().basis,
-                             "synthetic": self.history.synthetic},
+            "key_findings": {"sentences": list(findings.sentences), "basis": findings.basis,
+                             "synthetic": findings.synthetic},
         }
 
     @property

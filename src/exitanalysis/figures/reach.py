@@ -25,13 +25,12 @@ def plot_reach(reach: Reach, ax: Axes | None = None, *, language: Language = "en
     table = reach.table
     ax = new_axes(ax, size=(8.0, 1.2 + 0.5 * len(table)))
     y = np.arange(len(table))[::-1]
+    band_label: str | None = label("population_share", language)  # on the first band only
     for position, row in zip(y, table.itertuples(index=False), strict=True):
         if not np.isnan(row.population_low):
             ax.fill_betweenx([position - 0.3, position + 0.3], row.population_low,
-                             row.population_high, color=GREY, alpha=0.3, lw=0,
-                             label=label("population_share", language)
-                             if position == y[0] or not ax.get_legend_handles_labels()[0]
-                             else None)
+                             row.population_high, color=GREY, alpha=0.3, lw=0, label=band_label)
+            band_label = None
         ax.plot([row.low, row.high], [position, position], color=_REACHED, lw=2)
         ax.plot([row.share], [position], "o", color=_REACHED, ms=7,
                 label=label("reached_share", language) if position == y[0] else None)

@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import AutoLocator, Formatter, MaxNLocator, ScalarFormatter
 
-from ..text import LOCALES, Language, label, number, percent
+from ..text import LOCALES, Language, label, number, percent, quarter
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -115,9 +115,7 @@ def period_label(period: str, language: Language) -> str:
     if re.fullmatch(r"\d{4}H[12]", period):
         return label("half_year_value", language, h=period[5], year=period[:4])
     if re.fullmatch(r"\d{4}Q[1-4]", period):
-        first_month = 3 * int(period[5]) - 2
-        return format_skeleton("yQQQ", dt.date(int(period[:4]), first_month, 1),
-                               locale=LOCALES[language])
+        return quarter(int(period[:4]), int(period[5]), language)
     return period
 
 
