@@ -22,16 +22,22 @@ def test_the_bundled_programme() -> None:
     assert effects.counterfactual is None
     assert effects.missing["counterfactual"] == "why_no_population_shares"
     assert "analysis.population_shares" in effects.explain("counterfactual")
-    assert "8 months before the first lockdown" in effects.explain("lockdown")
-    assert "8 måneder før den første nedlukning" in effects.explain("lockdown", "da")
+    lockdown = effects.explain("lockdown")
+    assert "During March 2020 to May 2020" in lockdown and "December 2020 to April 2021" in lockdown
+    assert "marts 2020 til maj 2020" in effects.explain("lockdown", "da")
     findings = effects.key_findings("da")
     assert findings.synthetic and len(findings.sentences) == 4
-    # The series starts two months before the first lockdown: no channel can be fitted,
-    # and each says so rather than reporting a shift.
-    assert effects.lockdowns == (("2020-03", "2020-05"),)
-    assert effects.lockdown is not None and not effects.lockdown.results
-    assert all("before the first interruption" in why
-               for why in effects.lockdown.skipped.values())
+    # Both Danish lockdowns (data/public/lockdowns_denmark.csv). The series starts two months
+    # before the first, which ends within the series: it is fitted between the months on
+    # both sides. Only channels with enough contacts are fitted; the rest are said to be too
+    # sparse, and a channel with no contacts in a lockdown is said to have had none.
+    assert effects.lockdowns == (("2020-03", "2020-05"), ("2020-12", "2021-04"))
+    assert effects.lockdown is not None and set(effects.lockdown.results) == {"street_outreach"}
+    assert effects.lockdown.skipped["drop_in"].startswith("no counts during 2020-03 to 2020-05")
+    assert "No contacts at all came through drop-in during March 2020 to May 2020" in lockdown
+    sparse = sum("counts in all" in why or "all counts are zero" in why
+                 for why in effects.lockdown.skipped.values())
+    assert f"{sparse} channels had too few contacts in all to tell (fewer than 20)" in lockdown
     # The mix decomposition adds up to the change in inclusions a month.
     assert sum(effects.mix.effects) == effects.mix.difference
     assert effects.mix.factors == ("volume", "mix", "conversion")

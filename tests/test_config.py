@@ -26,7 +26,7 @@ def test_default_config_is_the_copenhagen_case() -> None:
     assert config.programme.closed is not None
     assert (config.programme.closed.earliest, config.programme.closed.latest) == (
         dt.date(2023, 1, 1), dt.date(2023, 12, 31))
-    assert [p.weight for p in config.analysis.exposure] == [0.5]
+    assert [p.weight for p in config.analysis.exposure] == [0.5, 0.5]
     started = config.programme.started  # the pool's application deadline: 15 June 2020
     assert started is not None and started.latest == dt.date(2020, 10, 1)
     assert config.programme.plan == [] and config.programme.ramp_up_months is None

@@ -68,7 +68,9 @@ def test_exposure_by_month() -> None:
     assert weights == pytest.approx([1.0, (10 + 21 * 0.5) / 31, 0.5])
 
 
-LOCKDOWN = (21 / 31 + 1 + 1) * 0.5  # 11 March to 31 May 2020 count for half (config)
+# The config's lockdowns count for half: 11 March to 31 May 2020, 21 December 2020 to
+# 5 April 2021 (data/public/lockdowns_denmark.csv).
+LOCKDOWN = (21 / 31 + 1 + 1) * 0.5 + (11 / 31 + 1 + 1 + 1 + 5 / 30) * 0.5
 
 
 def test_a_published_figure_is_one_point_and_no_month_is_filled_in(exitpakke) -> None:
@@ -247,8 +249,9 @@ def test_every_row_of_the_model_comparison_uses_one_prior(exitpakke) -> None:
     comparison = exitpakke.comparison
     assert comparison.poisson.prior_weight == comparison.overdispersed.prior_weight == 0.0
     assert exitpakke.partner_forecast.prior_weight == 0.0
-    # The case months are not over-dispersed (the review's X² = 46.5 on 41 df): no claim.
-    assert (round(comparison.test.statistic, 1), comparison.test.df) == (46.5, 41)
+    # The case months are not over-dispersed (X² = 42.0 on 41 df with both lockdowns as
+    # half-exposure; 46.5 with the spring one alone): no claim.
+    assert (round(comparison.test.statistic, 1), comparison.test.df) == (42.0, 41)
     assert "no unevenness can be detected" in str(exitpakke.explain("models"))
     assert "vary 1.13 times" not in str(exitpakke.explain("models"))
 
@@ -306,16 +309,18 @@ def test_summary_and_what_it_would_take(exitpakke) -> None:
 
 def test_the_data_reject_the_plan_so_the_headline_uses_the_data_alone(exitpakke) -> None:
     check = exitpakke.prior_check
-    assert check.conflict and check.p_value < 1e-20 and check.prior_weight == 0.5
+    assert check.conflict and check.p_value < 1e-15 and check.prior_weight == 0.5
     assert exitpakke.forecast is exitpakke.data_forecast and exitpakke.forecast.prior_weight == 0
     assert exitpakke.plan_forecast.prior_weight == 0.5
     headline = exitpakke.headline()
     assert headline["prior_check"]["conflict"] and headline["forecast"]["prior_weight"] == 0.0
     assert headline["plan_forecast"]["prior_weight"] == 0.5
-    # The data alone: about 131 (110-156) by the end, not the plan prior's 216 (188-247).
+    # The data alone: about 137 (114-164) by the end, not the plan prior's 222. Independent
+    # figure: 64 + NegBin(64, t / (t + 24)) with t = 24 - LOCKDOWN = 20.90 effective months
+    # and 24 months left; scipy.stats.nbinom(64, p).ppf([.025, .5, .975]) + 64 = 114, 137, 164.
     final = headline["forecast"]["final_count"]
-    assert (final["q025"], final["q50"], final["q975"]) == (110, 131, 156)
-    assert headline["plan_forecast"]["final_count"]["q50"] == 216
+    assert (final["q025"], final["q50"], final["q975"]) == (114, 137, 164)
+    assert headline["plan_forecast"]["final_count"]["q50"] == 222
 
 
 def test_every_number_in_the_headline_comes_from_the_result_it_describes(exitpakke) -> None:
@@ -338,7 +343,9 @@ def test_every_number_in_the_headline_comes_from_the_result_it_describes(exitpak
     when = [date_at(dt.date(2020, 1, 1), float(t)).strftime("%B %Y") for t in times]
     assert (f"At the rate seen so far ({rate:.1f} persons contacted a month), 465 would be "
             f"reached around {when[0]} (median; 95% interval {when[1]} to {when[2]})") in text
-    assert when[0] == "November 2033"  # the independent figure for 2.8 a month
+    # Independent figure: 401 more at 64 / 20.90 = 3.06 a month take 131.0 months from
+    # January 2022 (no lockdown after it): December 2032.
+    assert when[0] == "December 2032"
     required = (465 - 64) / (exitpakke.history.total_time - exitpakke.history.effective_elapsed)
     assert (f"{required:.1f} persons a month are needed from now on: "
             f"{required / rate:.1f} times the {rate:.1f} a month so far") in text
@@ -401,9 +408,9 @@ def test_key_findings_rest_on_the_published_figure_with_numbers_from_the_result(
                                      "January 2022 (Københavns Kommune")
     how_far, how_sure, would_take, since = findings.sentences
     assert f"{round(f['pace_ratio'] * 100)}% of the pace the plan assumed" in how_far
-    assert "about 220 by then" in how_far  # the prior check's planned count, rounded
-    # Rounded to what it can bear: the median 131 becomes "about 130", the interval stays.
-    assert q["q50"] == 131 and "about 130 persons" in how_sure
+    assert "about 200 by then" in how_far  # 465 × 20.90 / 48 = 202.5, rounded
+    # Rounded to what it can bear: the median 137 becomes "about 140", the interval stays.
+    assert q["q50"] == 137 and "about 140 persons" in how_sure
     assert f"95% interval {q['q025']} to {q['q975']}" in how_sure
     assert "below 1%" in how_sure and "real shortfall is at least this large" in how_sure
     need = exitpakke.what_it_would_take()
@@ -433,10 +440,10 @@ def test_times_are_calendar_months_and_one_expected_figure(exitpakke) -> None:
     priors = exitpakke.prior_sensitivity_frame()
     assert "time_to_target_q50" not in priors
     assert priors["target_month"].str.fullmatch(r"\d{4}-\d{2}").all()
-    # The data-alone row agrees with the headline sentence's "around November 2033".
+    # The data-alone row agrees with the headline sentence's "around December 2032".
     reached = exitpakke.reached_at_observed_rate()
     assert priors.loc[priors["prior"] == "plan weight 0", "target_month"].item() \
-        == reached["median"] == "2033-11"
+        == reached["median"] == "2032-12"
     models = exitpakke.models_frame()
     assert "final_mean" not in models and "target_month" in models
     assert "elapsed" not in exitpakke.snapshot_sensitivity_frame()

@@ -6,7 +6,8 @@ One call, :func:`assess_channels`, runs what the programme's data allow and says
 part it cannot run, why (:attr:`ChannelEffects.missing`): reach and conversion need the
 persons table; the count model and the lockdown shift need monthly counts by channel (from
 persons or the aggregate monthly table); the lockdown shift needs at least
-:data:`~exitanalysis.models.interrupted.MIN_BEFORE` months before the first lockdown.
+:data:`~exitanalysis.models.interrupted.MIN_BEFORE` months without a lockdown before the
+first lockdown, or after it when it ends within the series.
 The report built on it is the ``channel_effects`` notebook (issue 11, in progress).
 """
 
@@ -23,10 +24,10 @@ from ..data.programme import Programme
 from ..errors import ArgumentError
 from ..models.conversion import Conversion, conversion_by
 from ..models.decomposition import RateDecomposition, decompose_rate
-from ..models.interrupted import MIN_BEFORE, ChannelInterruptions, by_channel
+from ..models.interrupted import MIN_BEFORE, MIN_EVENTS, ChannelInterruptions, by_channel
 from ..models.rates import ChannelRates, channel_rate_ratios
 from ..models.reach import Counterfactual, PopulationShare, Reach, counterfactual_reach, reach_by
-from ..text import Language, label, number, p_value, percent
+from ..text import Language, label, month, number, p_value, percent
 from .cases import monthly_contacts
 from .findings import KeyFindings
 
@@ -172,21 +173,46 @@ def _rates_sentences(rates: ChannelRates, language: Language) -> str:
 
 
 def _lockdown_sentences(lockdown: ChannelInterruptions, language: Language) -> str:
+    skipped = lockdown.skipped
     if not lockdown.results:
         # The models' reasons are English: say the commonest one in the reader's language.
-        reasons = " ".join(lockdown.skipped.values())
+        reasons = " ".join(skipped.values())
         key = ("why_too_little_before" if "before the first interruption" in reasons
                else "why_too_sparse")
         return label("lockdown_not_estimated", language,
                      reason=label(key, language, needed=MIN_BEFORE))
     frame = lockdown.to_frame()
+    frame = frame[frame["effect"] == "level"]
+    sparse = sum("counts in all" in why or "all counts are zero" in why
+                 for why in skipped.values())
     lines = []
-    for period, rows in frame[frame["effect"] == "level"].groupby("interruption", sort=False):
-        fell = [label(str(c), language) for c in rows.loc[rows["change"] == "fell", "channel"]]
-        other = [label(str(c), language) for c in rows.loc[rows["change"] != "fell", "channel"]]
-        lines.append(label("lockdown_fell", language, period=period,
-                           fell=", ".join(fell) or label("none_yet", language),
-                           other=", ".join(other) or label("none_yet", language)))
+    for period, rows in frame.groupby("interruption", sort=False):
+        first, last = str(period).split(" to ")
+        span = label("month_span", language, first=month(first, language),
+                     last=month(last, language))
+        parts = []
+        for change in ("fell", "rose"):
+            moved = rows[rows["change"] == change]
+            if len(moved):
+                parts.append(label(f"lockdown_{change}", language, period=span, channels="; ".join(
+                    label("lockdown_ratio", language, channel=label(str(r.channel), language),
+                          ratio=number(r.rate_ratio, language, 2),
+                          low=number(r.low, language, 2), high=number(r.high, language, 2))
+                    for r in moved.itertuples(index=False))))
+        steady = [label(str(c), language) for c in rows.loc[rows["change"] == "no clear change",
+                                                             "channel"]]
+        if steady:
+            parts.append(label("lockdown_steady", language, period=span,
+                               channels=", ".join(steady)))
+        silent = [label(c, language) for c, why in skipped.items()
+                  if f"no counts during {period}" in why]
+        if silent:
+            parts.append(label("lockdown_silent", language, period=span,
+                               channels=", ".join(silent)))
+        lines.append(" ".join(parts))
+    if sparse:
+        lines.append(label("lockdown_sparse", language, k=number(sparse, language),
+                           needed=MIN_EVENTS))
     return "\n".join(lines)
 
 

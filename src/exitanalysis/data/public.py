@@ -17,12 +17,13 @@ from ..errors import InputError, Problem
 from .paths import public_data_dir
 
 PublicTable = Literal["exitpakke_case", "prevalence_denmark", "comparable_programmes",
-                      "disclosure_thresholds"]
+                      "disclosure_thresholds", "lockdowns_denmark"]
 PUBLIC_TABLES: tuple[str, ...] = (
     "exitpakke_case",
     "prevalence_denmark",
     "comparable_programmes",
     "disclosure_thresholds",
+    "lockdowns_denmark",
 )
 STATUSES = ("verified", "secondary", "decision")
 
@@ -61,7 +62,7 @@ def load_public(folder: str | Path | None = None) -> PublicData:
     -------
     PublicData
         Frames by name (``exitpakke_case``, ``prevalence_denmark``, ``comparable_programmes``,
-        ``disclosure_thresholds``); numeric ``value`` columns are numbers.
+        ``disclosure_thresholds``, ``lockdowns_denmark``); numeric ``value`` columns are numbers.
 
     Raises
     ------

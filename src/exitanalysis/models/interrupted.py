@@ -20,6 +20,14 @@ the level change of a 3-month lockdown covered the truth only 53-68 % of the tim
 sandwich estimated from three months' residuals), so the default adjustment for
 autocorrelation is the quasi-Poisson variance with an AR(1) correlation instead.
 
+The trend and season are fitted from the months outside the interruptions, before and
+after. An interruption is temporary (the series returns to the trend when it ends), so one
+that ends within the series needs few months before it: its level change interpolates
+between the baseline months on both sides. The first interruption therefore needs
+:data:`MIN_BEFORE` months before it, or, when it ends before the series does, 1 before and
+:data:`MIN_BEFORE` after it outside the interruptions (a series that starts two months before
+a spring lockdown and runs for years after it).
+
 These are before/after comparisons within one series: anything else that changed when the
 interruption began (another campaign, a new partner) is inside the estimate.
 """
@@ -40,7 +48,9 @@ from .checks import finite, whole
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-#: Months before the first interruption needed to fit a trend and a season to extend.
+#: Months before the first interruption needed to fit a trend and a season to extend; or,
+#: for one that ends within the series (temporary, so its level change interpolates between
+#: the baseline on both sides), months after it outside the interruptions (and 1 before).
 MIN_BEFORE = 8
 #: Fewer counts than this in the whole series: the normal intervals of a quasi-Poisson fit
 #: are not to be trusted (and a channel this quiet has no level to shift).
@@ -281,8 +291,10 @@ def interrupted_time_series(counts: pd.Series, *,
     ------
     ArgumentError
         (a ``ValueError``) when the series is too short or too sparse to fit: fewer than
-        :data:`MIN_BEFORE` months before the first interruption, fewer than
-        :data:`MIN_EVENTS` counts in all, no counts at all before the first interruption or
+        :data:`MIN_BEFORE` months before the first interruption, unless it ends within the
+        series with at least 1 month before it and :data:`MIN_BEFORE` after it outside the
+        interruptions (it is temporary: the trend is fitted on both sides of it); fewer than
+        :data:`MIN_EVENTS` counts in all, no counts at all outside the interruptions or
         during one, fewer than :data:`MIN_RESIDUAL_DF` degrees of freedom left; or when an
         argument cannot be used.
 
@@ -579,20 +591,30 @@ def _design(months: pd.PeriodIndex, periods: tuple[Interruption, ...],
 def _check_fit(y: pd.Series, months: pd.PeriodIndex, periods: tuple[Interruption, ...],
                design: pd.DataFrame) -> None:
     """Refuse series too short or too sparse for the model, saying which rule failed."""
-    before = (periods[0].start - months[0]).n
-    if before < MIN_BEFORE:
+    first = periods[0]
+    before = (first.start - months[0]).n
+    outside = np.ones(len(months), dtype=bool)
+    for period in periods:
+        outside &= ~((months >= period.start) & (months <= period.end))
+    # Baseline months after the first interruption: it is temporary, so when it ends within
+    # the series its level change interpolates between the trend on both sides of it.
+    after = int(np.sum(outside & (months > first.end)))
+    within = first.end < months[-1] and before >= 1 and after >= MIN_BEFORE
+    if before < MIN_BEFORE and not within:
         raise ArgumentError("counts", f"{before} months before the first interruption "
-                                      f"({periods[0].start}); at least {MIN_BEFORE} are needed "
-                                      f"to fit the trend it interrupts")
+                                      f"({first.start}); at least {MIN_BEFORE} are needed or, "
+                                      f"when it ends within the series, at least 1 before and "
+                                      f"{MIN_BEFORE} after it outside the interruptions (here "
+                                      f"{after}), to fit the trend it interrupts")
     total = float(y.sum())
     if total == 0:
         raise ArgumentError("counts", "all counts are zero: there is no rate to change")
     if total < MIN_EVENTS:
         raise ArgumentError("counts", f"{total:g} counts in all; at least {MIN_EVENTS} are "
                                       f"needed for a quasi-Poisson interval")
-    if y.iloc[:before].sum() == 0:
-        raise ArgumentError("counts", "no counts before the first interruption: no rate to "
-                                      "compare with")
+    if y[outside].sum() == 0:
+        raise ArgumentError("counts", "no counts outside the interruptions: no rate to compare "
+                                      "with")
     for period in periods:
         if y.loc[period.start:period.end].sum() == 0:
             raise ArgumentError("counts", f"no counts during {period.label}: the level change "
