@@ -76,3 +76,79 @@ def test_published_figures_only(tmp_path: Path) -> None:
     assert "at least two contact channels" in effects.explain("rates")
     assert effects.key_findings().sentences == ("This run's data allow no channel analysis.",)
     assert tables()  # the helper's default tables exist; this config names none of them
+
+
+def test_the_public_analysis_shows_only_what_the_release_publishes() -> None:
+    # Every count behind a public channel result is one the report-wide audit lets through
+    # (docs/disclosure.md): the same cutoff, arenas and channels whose counts are published.
+    config = xa.load_config(DEFAULT_CONFIG).with_overrides(audience="public")
+    programme = xa.load_programme(config)
+    release = xa.public_release(programme)
+    effects = xa.assess_channels(programme)
+    assert effects.public and release.audit.safe
+    arenas = release.quarters["sales_channel"]
+    margin = arenas.counts.loc["total"][~arenas.suppressed.loc["total"]].drop("total")
+    assert effects.reach is not None
+    shown = effects.reach.table.set_index("category")["persons"]
+    assert shown.to_dict() == {k: v for k, v in margin.to_dict().items() if v > 0}
+    # Online is withheld here, so no sentence may say "none sell online".
+    assert "online" in effects.withheld["reach"]
+    assert "None of" not in effects.explain("reach")
+    assert "online share is not shown" in effects.explain("reach")
+    # Conversion: only channels whose included and not-included cells are both published,
+    # with exactly those counts, unadjusted, and the sentence says why.
+    cells = release.conversion
+    assert effects.conversion is not None and cells is not None
+    for row in effects.conversion.table.itertuples(index=False):
+        assert not cells.suppressed.loc[row.category, ["included", "not_included"]].any()
+        assert row.included == cells.counts.loc[row.category, "included"]
+        assert row.contacted == cells.counts.loc[row.category, "total"]
+    assert effects.conversion.adjusted_for == ()
+    assert "not adjusted for organisation" in effects.explain("conversion")
+    # The count model uses channels whose totals are published; the mix needs the halves'
+    # counts, which this release withholds, and says so.
+    channels = release.quarters["contact_channel"]
+    published = set(channels.counts.columns[~channels.suppressed.loc["total"]]) - {"total"}
+    assert effects.rates is not None
+    assert set(effects.rates.to_frame().query("kind == 'channel'")["term"]) <= published
+    assert any(value is None for value in release.halves.values())
+    assert effects.mix is None and effects.missing["mix"] == "why_public_withheld"
+    assert effects.lockdown is not None
+
+
+def test_a_lockdown_shift_resting_on_a_small_count_is_not_published() -> None:
+    # A level ratio and its interval give back the count during the lockdown: a channel with
+    # 1 to min_cell - 1 contacts in a lockdown is withheld; none, or min_cell or more, shown.
+    import numpy as np
+
+    from exitanalysis.assess.channels import PUBLIC_WITHHELD, _publishable_shifts
+    from exitanalysis.models.interrupted import by_channel
+
+    months = pd.period_range("2019-01", "2021-12", freq="M").astype(str)
+    inside = (months >= "2020-03") & (months <= "2020-05")
+    rng = np.random.default_rng(3)
+    street = rng.poisson(6, len(months))
+    street[inside] = [1, 1, 0]
+    frame = pd.concat([
+        pd.DataFrame({"month": months, "contact_channel": "street", "contacted": street}),
+        pd.DataFrame({"month": months, "contact_channel": "online",
+                      "contacted": rng.poisson(6, len(months))}),
+    ])
+    fitted = by_channel(frame, channel_column="contact_channel", count_column="contacted",
+                        month_column="month", interruptions=[("2020-03", "2020-05")])
+    assert set(fitted.results) == {"street", "online"}
+    shown = _publishable_shifts(fitted, frame, (("2020-03", "2020-05"),), min_cell=5)
+    assert set(shown.results) == {"online"}  # its lockdown months hold 5 or more
+    assert shown.skipped["street"] == PUBLIC_WITHHELD
+
+
+def test_the_public_release_audits_the_channel_counts() -> None:
+    config = xa.load_config(DEFAULT_CONFIG).with_overrides(audience="public")
+    release = xa.public_release(xa.load_programme(config))
+    names = {count.name for count in release.counts}
+    assert any(name.startswith("conversion/") for name in names)
+    # A half's count is published only when the audit lets it through; here none is.
+    assert set(release.halves) == {"contacted/first", "included/first", "contacted/second",
+                                   "included/second"}
+    for half, value in release.halves.items():
+        assert (value is None) == (f"halves/{half}" not in names)

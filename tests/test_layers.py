@@ -247,11 +247,13 @@ def test_the_models_load_no_plotting_and_no_pipeline() -> None:
 
 #: ``xa.*`` as it was before the names became lazy (CONTRACT §6 and the notebooks' calls).
 PUBLIC_NAMES = {
-    "ChannelRates", "Config", "ConfigError", "Conversion", "DataOverview", "EarlyWarning",
+    "ChannelEffects", "ChannelRates", "Config", "ConfigError", "Conversion", "DataOverview",
+    "EarlyWarning",
     "ExitanalysisError", "InputError", "InputSource", "InterruptedTimeSeries", "KeyFindings",
     "LockHeldError", "NotPublishableError", "NotebookFailedError", "PartnerRates", "Problem",
     "Programme", "PublicData", "PublicRelease", "RateDecomposition", "Reach",
-    "RecruitmentForecast", "ShortfallAssessment", "UsageError", "__version__", "assess_shortfall",
+    "RecruitmentForecast", "ShortfallAssessment", "UsageError", "__version__", "assess_channels",
+    "assess_shortfall",
     "channel_rate_ratios", "conversion_by", "counterfactual_reach", "data_overview",
     "decompose_rate", "disclosure_note", "fit_partners", "forecast_overdispersed",
     "forecast_recruitment", "headline_frame", "interrupted_time_series", "load_config",

@@ -69,7 +69,7 @@ def _english_left(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("page", ["index.html", "data_overview.html",
-                                  "recruitment_shortfall.html"])
+                                  "recruitment_shortfall.html", "channel_effects.html"])
 def test_danish_report_has_no_english_label_left(danish_report: Path, page: str) -> None:
     text = _visible_text((danish_report / page).read_text(encoding="utf-8"))
     assert _english_left(text) == []

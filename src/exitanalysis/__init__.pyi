@@ -3,6 +3,8 @@
 # module is imported on first use, so `import exitanalysis` loads none of the heavy
 # libraries. A new public name goes here, with its module, and nowhere else.
 
+from .assess.channels import ChannelEffects as ChannelEffects
+from .assess.channels import assess_channels as assess_channels
 from .assess.findings import KeyFindings as KeyFindings
 from .assess.findings import disclosure_note as disclosure_note
 from .assess.overview import DataOverview as DataOverview

@@ -141,6 +141,9 @@ def monthly_contacts(programme: Programme) -> pd.DataFrame:
     return tidy.sort_values(columns[:4], kind="stable").reset_index(drop=True)[columns]
 
 
+#: Channels whose counts say nothing about a channel (left out of channel rates and mixes).
+NOT_A_CHANNEL = ("unknown",)
+
 #: Each table's main date: what its rows are counted by.
 MAIN_DATE = {
     "persons": "first_contact",
@@ -186,6 +189,7 @@ def persons_by_year(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 __all__ = [
     "MAIN_DATE",
+    "NOT_A_CHANNEL",
     "accrual_plan",
     "monthly_contacts",
     "period_months",

@@ -8,14 +8,15 @@ persons table; the count model and the lockdown shift need monthly counts by cha
 persons or the aggregate monthly table); the lockdown shift needs at least
 :data:`~exitanalysis.models.interrupted.MIN_BEFORE` months without a lockdown before the
 first lockdown, or after it when it ends within the series.
-The report built on it is the ``channel_effects`` notebook (issue 11, in progress).
+The report built on it is the ``channel_effects`` notebook.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,17 +25,22 @@ from ..data.programme import Programme
 from ..errors import ArgumentError
 from ..models.conversion import Conversion, conversion_by
 from ..models.decomposition import RateDecomposition, decompose_rate
+from ..models.disclosure import SuppressedTable
 from ..models.interrupted import MIN_BEFORE, MIN_EVENTS, ChannelInterruptions, by_channel
 from ..models.rates import ChannelRates, channel_rate_ratios
 from ..models.reach import Counterfactual, PopulationShare, Reach, counterfactual_reach, reach_by
 from ..text import Language, label, month, number, p_value, percent
-from .cases import monthly_contacts
-from .findings import KeyFindings
+from .cases import NOT_A_CHANNEL, monthly_contacts
+from .findings import KeyFindings, Sentences
+from .release import public_release
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+#: Why a channel's lockdown shift is not in a public report.
+PUBLIC_WITHHELD = "contacts during a lockdown below the publication threshold"
 #: The parts of the analysis, in the order a report shows them.
 PARTS = ("reach", "counterfactual", "conversion", "rates", "lockdown", "mix")
-#: Channels whose counts say nothing about a channel (left out of rates and the mix).
-NOT_A_CHANNEL = ("unknown",)
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,12 @@ class ChannelEffects:
         Part → why it is not there (a key of the report vocabulary, ``why_*``).
     synthetic
         Whether the case data are synthetic.
+    withheld
+        Public audience: part → categories left out because their counts are not published.
+    public
+        Whether this is the public audience's analysis (see :func:`assess_channels`).
+    language
+        The language of the sentences and figures when none is asked for (the config's).
     """
 
     reach: Reach | None
@@ -75,6 +87,9 @@ class ChannelEffects:
     lockdowns: tuple[tuple[str, str], ...]
     missing: dict[str, str] = field(default_factory=dict)
     synthetic: bool = False
+    withheld: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    public: bool = False
+    language: Language = "en"
 
     def to_frame(self) -> pd.DataFrame:
         """Which parts ran, and why the others did not."""
@@ -82,21 +97,43 @@ class ChannelEffects:
                              "ran": [getattr(self, p) is not None for p in PARTS],
                              "why_not": [self.missing.get(p, "") for p in PARTS]})
 
-    def explain(self, topic: str, language: Language = "en") -> str:
+    def explain(self, topic: str, language: Language | None = None) -> Sentences:
         """The sentences of one part (``reach``, ``conversion``, ``counterfactual``,
         ``rates``, ``lockdown``, ``mix``) in ``language``, every number from its result; a
         part that did not run says why."""
         if topic not in PARTS:
             raise ValueError(f"unknown topic {topic!r}; expected one of {', '.join(PARTS)}")
+        language = language or self.language
         result: Any = getattr(self, topic)
         if result is None:
-            return label("channel_part_missing", language, part=label(f"part_{topic}", language),
-                         why=label(self.missing.get(topic, "why_model_failed"), language))
-        return _SENTENCES[topic](result, language)
+            return Sentences(label(
+                "channel_part_missing", language, part=label(f"part_{topic}", language),
+                why=label(self.missing.get(topic, "why_model_failed"), language)))
+        if topic == "reach" and "online" in self.withheld.get("reach", ()):
+            text = label("reach_online_withheld", language,
+                         n=number(int(result.table["persons"].sum()), language))
+        elif topic == "conversion" and self.public:
+            text = _conversion_sentences(result, language).split("\n")[0] + "\n" + label(
+                "conversion_public", language)
+        else:
+            text = _SENTENCES[topic](result, language)
+        if self.withheld.get(topic):
+            text += "\n" + label("channels_withheld", language, names=", ".join(
+                label(name, language) for name in self.withheld[topic]))
+        return Sentences(text)
 
-    def key_findings(self, language: Language = "en") -> KeyFindings:
+    def plot(self, part: str = "reach", ax: Axes | None = None,
+             language: Language | None = None) -> Axes:
+        """The figure of one part (see :meth:`explain`), in ``language``, marked synthetic
+        when the data are; a part that did not run draws its reason."""
+        from ..figures.channels import plot_channel_part
+
+        return plot_channel_part(self, part, ax=ax, language=language or self.language)
+
+    def key_findings(self, language: Language | None = None) -> KeyFindings:
         """Where the persons reached sell, how the channels convert, what the lockdowns did
         and what the channel mix explains: the parts that ran, one sentence each."""
+        language = language or self.language
         sentences = tuple(self.explain(part, language).split("\n")[0]
                           for part in ("reach", "conversion", "lockdown", "mix")
                           if getattr(self, part) is not None)
@@ -178,6 +215,7 @@ def _lockdown_sentences(lockdown: ChannelInterruptions, language: Language) -> s
         # The models' reasons are English: say the commonest one in the reader's language.
         reasons = " ".join(skipped.values())
         key = ("why_too_little_before" if "before the first interruption" in reasons
+               else "why_public_withheld" if PUBLIC_WITHHELD in reasons
                else "why_too_sparse")
         return label("lockdown_not_estimated", language,
                      reason=label(key, language, needed=MIN_BEFORE))
@@ -213,6 +251,9 @@ def _lockdown_sentences(lockdown: ChannelInterruptions, language: Language) -> s
     if sparse:
         lines.append(label("lockdown_sparse", language, k=number(sparse, language),
                            needed=MIN_EVENTS))
+    private = sum(why == PUBLIC_WITHHELD for why in skipped.values())
+    if private:
+        lines.append(label("lockdown_withheld", language, k=number(private, language)))
     return "\n".join(lines)
 
 
@@ -284,22 +325,62 @@ def mix_decomposition(months: pd.DataFrame) -> RateDecomposition:
 
 
 def assess_channels(programme: Programme) -> ChannelEffects:
-    """Every channel analysis the programme's data allow (see :class:`ChannelEffects`)."""
+    """Every channel analysis the programme's data allow (see :class:`ChannelEffects`).
+
+    For the public audience (``audience: public``) every count behind a result is one the
+    report-wide disclosure audit lets through (:func:`~exitanalysis.public_release`): the
+    data end at the release's cutoff; reach shows only arenas whose count of persons is
+    published; conversion only channels whose included and not-included counts both are,
+    unadjusted (an adjusted odds ratio rests on organisation × channel cells that are not
+    published); the count models use only channels whose total is published, and a
+    channel's lockdown shift is shown only when its contacts during each lockdown are none
+    or at least ``analysis.min_cell``; the mix only when the release publishes the halves'
+    counts. What is left out is said (:attr:`ChannelEffects.missing`, :attr:`withheld`).
+    """
     config = programme.config
+    release = public_release(programme) if config.audience == "public" else None
+    if release is not None:
+        if release.cutoff is None:
+            return ChannelEffects(None, None, None, None, None, None, lockdown_months(programme),
+                                  dict.fromkeys(PARTS, "why_public_nothing"),
+                                  bool(programme.synthetic), public=True,
+                                  language=config.language)
+        programme = _up_to(programme, pd.Period(release.cutoff, freq="M"))
     persons = programme.persons
     missing: dict[str, str] = {}
+    withheld: dict[str, tuple[str, ...]] = {}
     reach = counterfactual = conversion = rates = lockdown = mix = None
     population = {str(arena): PopulationShare(share.low, share.high, share.source)
                   for arena, share in config.analysis.population_shares.items()}
     if persons is not None and len(persons):
-        reach = reach_by(persons, "sales_channel", population=population)
-        # The fullest adjustment the data carry: a small programme may not converge with
-        # where persons sell as well as the organisation (the result says which was used).
-        for adjust in (("organisation", "sales_channel"), ("organisation",), ()):
-            conversion = conversion_by(persons, "contact_channel", adjust=adjust)
-            if conversion.note is None or "converge" not in conversion.note:
-                break
-        if {"online", "street"} <= set(population):
+        arenas = persons
+        if release is not None:
+            shown = _published_margin(release.quarters.get("sales_channel"))
+            arenas = persons[persons["sales_channel"].astype(str).isin(shown)]
+            withheld["reach"] = _hidden(persons["sales_channel"], shown)
+        if len(arenas):
+            reach = reach_by(arenas, "sales_channel", population=population)
+        else:
+            missing["reach"] = "why_public_withheld"
+        if release is not None:
+            contacts = persons[persons["contact_channel"].astype(str).isin(
+                _published_rows(release.conversion))]
+            withheld["conversion"] = _hidden(persons["contact_channel"], set(
+                contacts["contact_channel"].astype(str)))
+            if len(contacts):
+                conversion = conversion_by(contacts, "contact_channel", adjust=())
+            else:
+                missing["conversion"] = "why_public_withheld"
+        else:
+            # The fullest adjustment the data carry: a small programme may not converge
+            # with where persons sell as well as the organisation (the result says which).
+            for adjust in (("organisation", "sales_channel"), ("organisation",), ()):
+                conversion = conversion_by(persons, "contact_channel", adjust=adjust)
+                if conversion.note is None or "converge" not in conversion.note:
+                    break
+        if reach is None:
+            missing["counterfactual"] = missing["reach"]
+        elif {"online", "street"} <= set(population):
             try:
                 counterfactual = counterfactual_reach(reach)
             except ValueError:
@@ -310,6 +391,11 @@ def assess_channels(programme: Programme) -> ChannelEffects:
         for part in ("reach", "conversion", "counterfactual"):
             missing[part] = "why_no_persons"
     months = channel_months(programme)
+    if release is not None:
+        shown = _published_margin(release.quarters.get("contact_channel"))
+        withheld["rates"] = _hidden(months.loc[months["contacted"] > 0, "contact_channel"],
+                                    shown)
+        months = months[months["contact_channel"].isin(shown)]
     lockdowns = lockdown_months(programme)
     if months["contact_channel"].nunique() >= 2:
         periods = {f"{a} to {b}": (a, b) for a, b in lockdowns}
@@ -317,25 +403,93 @@ def assess_channels(programme: Programme) -> ChannelEffects:
             rates = channel_rate_ratios(months, periods=periods or None)
         except ValueError:
             missing["rates"] = "why_model_failed"
-        try:
-            mix = mix_decomposition(months)
-        except ValueError:
-            missing["mix"] = "why_too_few_months"
+        if release is not None and any(v is None for v in release.halves.values()):
+            missing["mix"] = "why_public_withheld"
+        else:
+            try:
+                mix = mix_decomposition(months)
+            except ValueError:
+                missing["mix"] = "why_too_few_months"
     else:
         for part in ("rates", "mix"):
             missing[part] = "why_no_channels"
+    lockdowns = tuple((a, b) for a, b in lockdowns if len(months) and b >= months["month"].min()
+                      and a <= months["month"].max())
     if lockdowns and len(months):
+        lockdowns_in = tuple((a, min(b, months["month"].max())) for a, b in lockdowns)
         try:
             lockdown = by_channel(months, channel_column="contact_channel",
                                   count_column="contacted", month_column="month",
-                                  interruptions=list(lockdowns))
+                                  interruptions=list(lockdowns_in))
         except ValueError:
             missing["lockdown"] = "why_model_failed"
+        if lockdown is not None and release is not None:
+            lockdown = _publishable_shifts(lockdown, months, lockdowns_in, release.min_cell)
     else:
         missing["lockdown"] = "why_no_lockdowns" if not lockdowns else "why_no_channels"
-    synthetic = bool(programme.synthetic)
     return ChannelEffects(reach, counterfactual, conversion, rates, lockdown, mix, lockdowns,
-                          missing, synthetic)
+                          missing, bool(programme.synthetic),
+                          {k: v for k, v in withheld.items() if v}, release is not None,
+                          config.language)
+
+
+def _up_to(programme: Programme, cutoff: pd.Period) -> Programme:
+    """The programme as the public release counts it: persons first contacted from the
+    start to the end of the ``cutoff`` month, included only when dated by then; monthly
+    rows up to the cutoff."""
+    start = pd.Timestamp(programme.config.programme.start)
+    end = cutoff.end_time.normalize()
+    tables = dict(programme.tables)
+    persons = programme.persons
+    if persons is not None:
+        persons = persons[(persons["first_contact"] >= start)
+                          & (persons["first_contact"] <= end)].copy()
+        dated = persons["inclusion_date"].notna() & (persons["inclusion_date"] <= end)
+        persons["included"] = persons["included"].fillna(False).astype(bool) & dated
+        tables["persons"] = persons
+    if programme.monthly is not None:
+        monthly = programme.monthly
+        tables["monthly"] = monthly[pd.PeriodIndex(monthly["month"], freq="M") <= cutoff]
+    return dataclasses.replace(programme, tables=tables, as_of=end.date())
+
+
+def _published_margin(table: SuppressedTable | None) -> set[str]:
+    """Columns of a protected table whose total over the rows is published."""
+    if table is None:
+        return set()
+    margin = table.suppressed.loc["total"]
+    return {str(c) for c in margin.index if c != "total" and not margin[c]
+            and table.counts.loc["total", c] > 0}
+
+
+def _published_rows(table: SuppressedTable | None) -> set[str]:
+    """Rows of a protected table whose every cell is published."""
+    if table is None:
+        return set()
+    inner = table.suppressed.drop(index="total", columns="total", errors="ignore")
+    return {str(r) for r in inner.index if not inner.loc[r].any()}
+
+
+def _hidden(values: pd.Series, shown: set[str]) -> tuple[str, ...]:
+    """The categories of ``values`` (not :data:`NOT_A_CHANNEL`) that are not shown."""
+    present = {str(v) for v in values.dropna().unique()} - set(NOT_A_CHANNEL)
+    return tuple(sorted(present - shown))
+
+
+def _publishable_shifts(lockdown: ChannelInterruptions, months: pd.DataFrame,
+                        periods: tuple[tuple[str, str], ...],
+                        min_cell: int) -> ChannelInterruptions:
+    """Keep a channel's lockdown shift only when its contacts during each lockdown are none
+    or at least ``min_cell``: a level ratio with its interval gives the count back."""
+    results, skipped = dict(lockdown.results), dict(lockdown.skipped)
+    for channel in list(results):
+        rows = months[months["contact_channel"] == channel]
+        during = [int(rows.loc[(rows["month"] >= a) & (rows["month"] <= b), "contacted"].sum())
+                  for a, b in periods]
+        if any(0 < n < min_cell for n in during):
+            del results[channel]
+            skipped[channel] = PUBLIC_WITHHELD
+    return ChannelInterruptions(results, skipped)
 
 
 __all__ = ["ChannelEffects", "assess_channels", "channel_months", "lockdown_months",

@@ -30,6 +30,20 @@ def about(value: float) -> int:
     return round(value / step) * step
 
 
+class Sentences(str):
+    """Computed sentences that show as Markdown in a notebook (one paragraph a line) and are
+    plain text everywhere else."""
+
+    __slots__ = ()
+
+    @property
+    def text(self) -> str:
+        return str(self)
+
+    def _repr_markdown_(self) -> str:
+        return "\n\n".join(self.splitlines())
+
+
 @dataclass(frozen=True)
 class KeyFindings:
     """The three or four sentences a committee reads first, and what they rest on.
@@ -110,4 +124,5 @@ def disclosure_note(programme: Programme) -> SectionNote:
                                  "da" if config.language == "da" else "en")
 
 
-__all__ = ["KeyFindings", "SectionNote", "about", "disclosure_note", "note_on_hidden_counts"]
+__all__ = ["KeyFindings", "SectionNote", "Sentences", "about", "disclosure_note",
+           "note_on_hidden_counts"]

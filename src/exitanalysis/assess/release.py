@@ -39,13 +39,13 @@ from ..data.programme import Programme
 from ..errors import NotPublishableError
 from ..models.disclosure import CountAudit, SuppressedTable, audit_counts, suppress_counts
 from ..models.history import RecruitmentHistory
-from .cases import MAIN_DATE, recruitment_history
+from .cases import MAIN_DATE, NOT_A_CHANNEL, recruitment_history
 
 #: The categories the overview draws by quarter.
 QUARTER_BY: tuple[str, ...] = ("organisation", "contact_channel", "sales_channel")
 #: Withheld first when the audit finds a small set: the higher, the more a count matters to a
 #: reader (the totals last).
-PRIORITY = {"series": 0, "years": 1, "quarter_cell": 2, "crosstab_cell": 3,
+PRIORITY = {"series": 0, "halves": 0, "years": 1, "quarter_cell": 2, "crosstab_cell": 3,
             "quarter_margin": 4, "crosstab_margin": 5, "partner": 6, "table": 7, "total": 8}
 #: Periods the contact charts may use, finest first, and the largest share of persons a
 #: chart may hide before the next coarser period is taken: a chart that is mostly hatching
@@ -93,6 +93,14 @@ class PublicRelease:
         Persons first contacted, organisation × contact channel.
     persons_by_year
         Persons in each input table by the year of its main date (no margins are shown).
+    conversion
+        Persons first contacted by contact channel × ``included`` / ``not_included`` (by the
+        cutoff), when there is a persons table: the channel report's conversion.
+    halves
+        Persons first contacted through a channel (not ``unknown``), and of them included,
+        in the first and the second half of the months from the start to the cutoff
+        (``contacted/first`` … ``included/second``; ``None``: hidden): the channel report's
+        mix decomposition.
     history
         The public monthly history (shown months marked), or ``None``.
     hidden_partners
@@ -127,6 +135,8 @@ class PublicRelease:
     min_cell: int
     counts: tuple[PublishedCount, ...] = field(default=(), repr=False)
     periods: Mapping[str, str] = field(default_factory=dict)
+    conversion: SuppressedTable | None = None
+    halves: Mapping[str, int | None] = field(default_factory=dict)
 
     @property
     def shows_recruitment(self) -> bool:
@@ -325,6 +335,14 @@ def _build_release(programme: Programme) -> PublicRelease:
         crosstab = _table(("crosstab",), units["organisation"].where(contacted), None,
                           units["contact_channel"].where(contacted), weights, min_cell,
                           withheld, counts, "crosstab")
+        conversion = (_table(("conversion",), units["contact_channel"].where(contacted), None,
+                             pd.Series(np.where(included, "included", "not_included"))
+                             .where(contacted), weights, min_cell, withheld, counts,
+                             "crosstab")
+                      if programme.persons is not None else None)
+        halves = {name: _single(("halves", name), "halves", members, weights, min_cell,
+                                withheld, counts, small)
+                  for name, members in _halves(units, first, last, included).items()}
         years = _persons_by_year(units, dated, min_cell, withheld, counts)
         public_history = history.for_public(
             min_cell, withheld={k[1] for k in withheld if k[0] == "series"})
@@ -353,9 +371,26 @@ def _build_release(programme: Programme) -> PublicRelease:
                 crosstab=crosstab, persons_by_year=years, history=public_history,
                 hidden_partners=frozenset(hidden), small=frozenset(small), audit=audit,
                 withheld=frozenset(withheld), rounds=rounds, min_cell=min_cell,
-                counts=tuple(counts), periods=periods)
+                counts=tuple(counts), periods=periods, conversion=conversion, halves=halves)
         withheld |= _to_withhold(audit, counts)
     raise RuntimeError("the public release did not converge")  # pragma: no cover
+
+
+def _halves(units: pd.DataFrame, first: int, last: int,
+            included: np.ndarray) -> dict[str, np.ndarray]:
+    """Who the channel report's mix decomposition counts: persons first contacted through a
+    channel, and of them included, in each half of the months ``first`` .. ``last`` (the
+    first half has the fewer months when they are odd, as in the decomposition)."""
+    month = units["month"].to_numpy(dtype=float)
+    channel = ~units["contact_channel"].astype(str).isin(NOT_A_CHANNEL).to_numpy()
+    middle = first + (last - first + 1) // 2
+    halves = {"first": (month >= first) & (month < middle),
+              "second": (month >= middle) & (month <= last)}
+    found = {}
+    for half, inside in halves.items():
+        found[f"contacted/{half}"] = inside & channel
+        found[f"included/{half}"] = inside & channel & included
+    return found
 
 
 def require_publishable(programme: Programme) -> None:

@@ -64,7 +64,7 @@ from ..text import (
 from ..text import date as date_text
 from ..text import month as month_text
 from .cases import accrual_plan, period_months, recruitment_history
-from .findings import KeyFindings, SectionNote, about
+from .findings import KeyFindings, SectionNote, Sentences, about
 from .release import public_release, require_publishable
 
 if TYPE_CHECKING:
@@ -886,19 +886,6 @@ class ShortfallAssessment:
             language=self.language,
             synthetic=bool(self.case_history is not None and self.case_history.synthetic),
         ), "partners")
-
-
-@dataclass(frozen=True)
-class Sentences:
-    """Computed sentences that show as Markdown in a notebook and as text elsewhere."""
-
-    text: str
-
-    def __str__(self) -> str:
-        return self.text
-
-    def _repr_markdown_(self) -> str:
-        return "\n\n".join(self.text.splitlines())
 
 
 def headline_frame(assessment: ShortfallAssessment) -> pd.DataFrame:
