@@ -26,7 +26,7 @@ def test_the_bundled_programme() -> None:
     assert "During March 2020 to May 2020" in lockdown and "December 2020 to April 2021" in lockdown
     assert "marts 2020 til maj 2020" in effects.explain("lockdown", "da")
     findings = effects.key_findings("da")
-    assert findings.synthetic and len(findings.sentences) == 4
+    assert findings.synthetic and len(findings.sentences) == 5  # four parts, then the decision
     # Both Danish lockdowns (data/public/lockdowns_denmark.csv). The series starts two months
     # before the first, which ends within the series: it is fitted between the months on
     # both sides. Only channels with enough contacts are fitted; the rest are said to be too
@@ -152,3 +152,37 @@ def test_the_public_release_audits_the_channel_counts() -> None:
                                    "included/second"}
     for half, value in release.halves.items():
         assert (value is None) == (f"halves/{half}" not in names)
+
+
+def test_the_decision_sentence_takes_each_number_from_its_result(tmp_path: Path) -> None:
+    # The bundled example with an assumed population (online 40-60 %, street 10-20 %): reach
+    # is judged against it, the persons missed online are counted, and online outreach's
+    # rate ratio and conversion are said, each number from the result it describes.
+    import yaml
+
+    from conftest import ROOT
+    from exitanalysis.text import number, percent
+
+    raw = yaml.safe_load((ROOT / "configs" / "exitpakke.yaml").read_text(encoding="utf-8"))
+    raw["data"] = {k: str((ROOT / "configs" / v).resolve()) for k, v in raw["data"].items()}
+    raw["analysis"]["population_shares"] = {
+        "online": {"low": 0.4, "high": 0.6, "source": "assumption for the test"},
+        "street": {"low": 0.1, "high": 0.2, "source": "assumption for the test"}}
+    path = tmp_path / "shares.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    effects = xa.assess_channels(xa.load_programme(xa.load_config(path)))
+    assert effects.reach is not None and effects.counterfactual is not None
+    assert effects.rates is not None and effects.conversion is not None
+    text = effects.explain("decision")
+    online = effects.reach.table.set_index("category").loc["online"]
+    assert online["verdict"] == "below"
+    assert (f"sell online less often than the population does ({percent(online['share'])} "
+            f"against 40% to 60%)") in text
+    cf = effects.counterfactual
+    assert (f"about {number(cf.extra)} more persons selling online would have been reached "
+            f"(95% interval {number(cf.low)} to {number(cf.high)})") in text
+    rate = effects.rates.to_frame().set_index("term").loc["online_outreach"]
+    assert f"online outreach brought {number(rate['rate_ratio'], 'en', 2)} times" in text
+    assert "too few persons came through online outreach" in text  # 3 persons, 2 included
+    assert effects.key_findings().sentences[-1] == text
+    assert effects.explain("decision", "da").startswith("Til beslutningen om opsøgende")

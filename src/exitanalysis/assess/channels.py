@@ -100,10 +100,14 @@ class ChannelEffects:
     def explain(self, topic: str, language: Language | None = None) -> Sentences:
         """The sentences of one part (``reach``, ``conversion``, ``counterfactual``,
         ``rates``, ``lockdown``, ``mix``) in ``language``, every number from its result; a
-        part that did not run says why."""
-        if topic not in PARTS:
-            raise ValueError(f"unknown topic {topic!r}; expected one of {', '.join(PARTS)}")
+        part that did not run says why. ``decision``: what the parts say together about
+        online outreach."""
         language = language or self.language
+        if topic == "decision":
+            return Sentences(_decision_sentence(self, language))
+        if topic not in PARTS:
+            raise ValueError(f"unknown topic {topic!r}; expected one of "
+                             f"{', '.join(PARTS)} or decision")
         result: Any = getattr(self, topic)
         if result is None:
             return Sentences(label(
@@ -139,6 +143,8 @@ class ChannelEffects:
                           if getattr(self, part) is not None)
         if not sentences:
             sentences = (label("channels_nothing", language),)
+        else:
+            sentences = (*sentences, _decision_sentence(self, language))
         basis = label("channels_basis", language)
         if self.synthetic:
             basis = label("synthetic_prefix", language) + basis
@@ -257,12 +263,19 @@ def _lockdown_sentences(lockdown: ChannelInterruptions, language: Language) -> s
     return "\n".join(lines)
 
 
+def mix_decimals(mix: RateDecomposition) -> int:
+    """Decimals that show the mix's change: 2 when it is under half an inclusion a month
+    (else 1.4 to 1.4 would hide a change of 0.05), 1 otherwise."""
+    return 2 if abs(mix.difference) < 0.5 else 1
+
+
 def _mix_sentences(mix: RateDecomposition, language: Language) -> str:
     volume, channel_mix, conversion = mix.effects
-    return label("mix_sentence", language, a=number(mix.crude_a, language, 1),
-                 b=number(mix.crude_b, language, 1), volume=number(volume, language, 1),
-                 mix=number(channel_mix, language, 1),
-                 conversion=number(conversion, language, 1))
+    d = mix_decimals(mix)
+    return label("mix_sentence", language, a=number(mix.crude_a, language, d),
+                 b=number(mix.crude_b, language, d), volume=number(volume, language, d),
+                 mix=number(channel_mix, language, d),
+                 conversion=number(conversion, language, d))
 
 
 _SENTENCES: dict[str, Callable[[Any, Language], str]] = {
@@ -270,6 +283,56 @@ _SENTENCES: dict[str, Callable[[Any, Language], str]] = {
     "counterfactual": _counterfactual_sentences, "rates": _rates_sentences,
     "lockdown": _lockdown_sentences, "mix": _mix_sentences,
 }
+
+
+def _decision_sentence(effects: ChannelEffects, language: Language) -> str:
+    """What the parts say about paying for online outreach, each clause from its result:
+    whether reach follows selling online, the persons missed, and what online outreach
+    brought and how it converted."""
+    parts = []
+    reach = effects.reach
+    table = reach.table.set_index("category") if reach is not None else None
+    if table is not None and "online" in table.index and not effects.withheld.get("reach"):
+        row = table.loc["online"]
+        if row["verdict"] == "no population figure":
+            parts.append(label("decision_reach_unknown", language))
+        else:
+            parts.append(label(f"decision_reach_{row['verdict'].replace(' ', '_')}", language,
+                               share=percent(row["share"], language),
+                               plow=percent(row["population_low"], language),
+                               phigh=percent(row["population_high"], language)))
+    elif reach is not None and not effects.withheld.get("reach"):
+        parts.append(label("decision_reach_unknown", language))
+    if effects.counterfactual is not None:
+        cf = effects.counterfactual
+        parts.append(label("decision_missed", language, extra=number(cf.extra, language),
+                           low=number(cf.low, language), high=number(cf.high, language)))
+    online = "online_outreach"
+    rates = effects.rates.to_frame() if effects.rates is not None else None
+    if rates is not None and online in set(rates["term"]):
+        row = rates.set_index("term").loc[online]
+        if effects.rates is not None and online != effects.rates.reference and pd.notna(
+                row["rate_ratio"]):
+            parts.append(label("decision_online_rate", language,
+                               ratio=number(row["rate_ratio"], language, 2),
+                               reference=label(effects.rates.reference, language),
+                               low=number(row["low"], language, 2),
+                               high=number(row["high"], language, 2)))
+    conversion = effects.conversion
+    if conversion is not None and online in set(conversion.table["category"]):
+        row = conversion.table.set_index("category").loc[online]
+        if row["enough"]:
+            parts.append(label("decision_online_converts", language,
+                               share=percent(row["share"], language),
+                               low=percent(row["low"], language),
+                               high=percent(row["high"], language)))
+        else:
+            parts.append(label("decision_online_few", language))
+    if not parts:
+        hidden = {name for names in effects.withheld.values() for name in names}
+        parts.append(label("decision_withheld" if hidden & {"online", online}
+                           else "decision_no_online_channel", language))
+    return label("decision_lead", language, parts="; ".join(parts))
 
 
 def lockdown_months(programme: Programme) -> tuple[tuple[str, str], ...]:
@@ -493,4 +556,4 @@ def _publishable_shifts(lockdown: ChannelInterruptions, months: pd.DataFrame,
 
 
 __all__ = ["ChannelEffects", "assess_channels", "channel_months", "lockdown_months",
-           "mix_decomposition"]
+           "mix_decimals", "mix_decomposition"]

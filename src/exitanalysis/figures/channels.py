@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..assess.channels import mix_decimals
 from ..text import Language, label
 from .conversion import plot_conversion
 from .decomposition import plot_decomposition
@@ -47,7 +48,7 @@ def plot_channel_part(effects: ChannelEffects, part: str, ax: Axes | None = None
     else:
         names = {factor: label(f"mix_factor_{factor}", language) for factor in MIX_FACTORS}
         ax = plot_decomposition(result, ax, names=names, language=language,
-                                synthetic=synthetic)
+                                synthetic=synthetic, decimals=mix_decimals(result))
     # The caption says what the figure rests on; the sentences under it say what it found.
     set_caption(ax.figure, label(f"caption_channel_{part}", language))
     return ax

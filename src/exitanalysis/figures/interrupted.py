@@ -9,7 +9,7 @@ import matplotlib.dates as mdates
 import pandas as pd
 
 from ..text import Language, label, number
-from .style import ALERT, GREY, finish, new_axes, ratio_intervals, set_alt_text
+from .style import ALERT, GREY, finish, new_axes, period_label, ratio_intervals, set_alt_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -43,7 +43,7 @@ def plot_interrupted(fit: InterruptedTimeSeries, ax: Axes | None = None, *,
     effects = fit.to_frame()
     levels = effects[effects["effect"] == "level"]
     set_alt_text(ax.figure, label("alt_interrupted", language, changes="; ".join(
-        f"{r.interruption}: {number(r.rate_ratio, language, 2)} "
+        f"{period_label(str(r.interruption), language)}: {number(r.rate_ratio, language, 2)} "
         f"({number(r.low, language, 2)}–{number(r.high, language, 2)})"
         for r in levels.itertuples(index=False))))
     return finish(ax, title=label("title_interrupted", language),
@@ -58,9 +58,9 @@ def plot_interrupted_channels(channels: ChannelInterruptions, ax: Axes | None = 
     table = channels.to_frame()
     table = table[table["effect"] == "level"].reset_index(drop=True)
     ax = new_axes(ax, size=(8.0, 1.2 + 0.45 * max(len(table), 1)))
-    names = [f"{label(str(r.channel), language)}, {r.interruption}"
+    names = [f"{label(str(r.channel), language)}, {period_label(str(r.interruption), language)}"
              for r in table.itertuples(index=False)]
-    ratio_intervals(ax, table, names)
+    ratio_intervals(ax, table, names, language)
     set_alt_text(ax.figure, label("alt_interrupted_channels", language, changes="; ".join(
         f"{name} {number(r.rate_ratio, language, 2)} ({number(r.low, language, 2)}–"
         f"{number(r.high, language, 2)})"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..text import Language, label, number
-from .style import finish, new_axes, ratio_intervals, set_alt_text
+from .style import finish, new_axes, period_label, ratio_intervals, set_alt_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -21,8 +21,9 @@ def plot_rate_ratios(rates: ChannelRates, ax: Axes | None = None, *,
     table = rates.to_frame()
     table = table[table["rate_ratio"].notna()].reset_index(drop=True)
     ax = new_axes(ax, size=(8.0, 1.2 + 0.45 * max(len(table), 1)))
-    names = [label(str(t), language) for t in table["term"]]
-    ratio_intervals(ax, table, names)
+    names = [period_label(str(t), language) if kind == "period" else label(str(t), language)
+             for t, kind in zip(table["term"], table["kind"], strict=True)]
+    ratio_intervals(ax, table, names, language)
     set_alt_text(ax.figure, label("alt_rate_ratios", language,
                                   reference=label(rates.reference, language), ratios="; ".join(
         f"{name} {number(r.rate_ratio, language, 2)}"

@@ -21,7 +21,14 @@ import numpy as np
 from babel.dates import format_skeleton
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.ticker import AutoLocator, Formatter, MaxNLocator, ScalarFormatter
+from matplotlib.ticker import (
+    AutoLocator,
+    Formatter,
+    LogLocator,
+    MaxNLocator,
+    NullLocator,
+    ScalarFormatter,
+)
 
 from ..text import LOCALES, Language, label, number, percent, quarter
 
@@ -109,7 +116,11 @@ def short_month(day: dt.date, language: Language, year: bool = True) -> str:
 def period_label(period: str, language: Language) -> str:
     """A period key of a table as a reader writes it: ``2020-01`` is ``jan. 2020`` and
     ``2020Q1`` is ``1. kvt. 2020`` and ``2020H1`` ``1. halvår 2020`` in Danish (``Jan 2020``,
-    ``Q1 2020``, ``H1 2020`` in English); anything else (a year) is left as it is."""
+    ``Q1 2020``, ``H1 2020`` in English), a span of months ``2020-03 to 2020-05`` is
+    ``Mar 2020–May 2020``; anything else (a year) is left as it is."""
+    span = re.fullmatch(r"(\d{4}-\d{2}) to (\d{4}-\d{2})", period)
+    if span:
+        return f"{period_label(span[1], language)}–{period_label(span[2], language)}"
     if re.fullmatch(r"\d{4}-\d{2}", period):
         return short_month(dt.date(int(period[:4]), int(period[5:]), 1), language)
     if re.fullmatch(r"\d{4}H[12]", period):
@@ -240,10 +251,12 @@ def share_axis(ax: Axes, positions: Sequence[float] | np.ndarray, names: Sequenc
     ax.grid(axis="y", visible=False)
 
 
-def ratio_intervals(ax: Axes, table: Any, names: Sequence[str]) -> None:
+def ratio_intervals(ax: Axes, table: Any, names: Sequence[str], language: Language = "en",
+                    ) -> None:
     """A forest plot of ratios: one row per line of ``table`` (``rate_ratio``, ``low``,
-    ``high``), top to bottom, on a log scale around 1; red when the whole interval is below
-    1, blue when above, grey when it holds 1 (a missing end is drawn at the ratio)."""
+    ``high``), top to bottom, on a log scale around 1 with plain ticks (0.1, 0.2, 0.5, 1, 2
+    in the reader's format); red when the whole interval is below 1, blue when above, grey
+    when it holds 1 (a missing end is drawn at the ratio)."""
     positions = np.arange(len(table))[::-1]
     for position, row in zip(positions, table.itertuples(index=False), strict=True):
         low = row.low if np.isfinite(row.low) else row.rate_ratio
@@ -253,6 +266,10 @@ def ratio_intervals(ax: Axes, table: Any, names: Sequence[str]) -> None:
         ax.plot([row.rate_ratio], [position], "o", color=colour, ms=6)
     ax.axvline(1.0, color=GREY, lw=0.8)
     ax.set_xscale("log")
+    ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_formatter(
+        lambda x, _: number(x, language, max(0, min(3, -int(np.floor(np.log10(x)))))))
     ax.set_yticks(list(positions), list(names))
     ax.grid(axis="x", alpha=0.3)
     ax.grid(axis="y", visible=False)
