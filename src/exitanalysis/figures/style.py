@@ -365,9 +365,10 @@ def finish(ax: Axes, *, title: str, xlabel: str | None = None, ylabel: str | Non
 
 def plot_unavailable(reason: str, ax: Axes | None = None, language: Language = "en") -> Axes:
     """An empty panel that says why there is no figure (``reason`` is a catalogue key)."""
-    ax = new_axes(ax, size=(7.0, 1.6))
-    ax.text(0.5, 0.5, label("not_available", language, reason=label(reason, language)),
-            ha="center", va="center", transform=ax.transAxes, color=GREY)
+    ax = new_axes(ax, size=(7.0, 2.0))
+    # Wrapped to fit a phone's drawing too: one long line would widen the image.
+    text = textwrap.fill(label("not_available", language, reason=label(reason, language)), 45)
+    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color=GREY)
     ax.set_axis_off()
     return ax
 

@@ -202,13 +202,15 @@ def _revealed_cells(values: np.ndarray, suppressed: np.ndarray, primary: np.ndar
 
 
 def _pinned(low: float, high: float) -> bool:
-    return math.floor(high + 1e-7) <= math.ceil(low - 1e-7)
+    # An unbounded range (a cell whose margins are hidden too) pins nothing.
+    return math.isfinite(high) and math.floor(high + 1e-7) <= math.ceil(low - 1e-7)
 
 
 def _small(low: float, high: float, min_cell: int) -> bool:
     """A whole-number range inside 1 .. min_cell - 1: a reader learns a small, non-zero
     count."""
-    return math.ceil(low - 1e-7) >= 1 and math.floor(high + 1e-7) < min_cell
+    return (math.isfinite(high) and math.ceil(low - 1e-7) >= 1
+            and math.floor(high + 1e-7) < min_cell)
 
 
 def _system(values: np.ndarray, suppressed: np.ndarray
