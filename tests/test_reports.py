@@ -89,6 +89,14 @@ def test_danish_figures_and_numbers(danish_report: Path) -> None:
         (danish_report / "data_overview.html").read_text("utf-8"))  # thousands separator
 
 
+def test_landing_page_cards_in_reading_order(default_report: Path) -> None:
+    # The headline report first, then why (channels), then what the data are.
+    page = (default_report / "index.html").read_text(encoding="utf-8")
+    first = [page.index(f'href="{name}.html"') for name in
+             ("recruitment_shortfall", "channel_effects", "data_overview")]
+    assert first == sorted(first)
+
+
 def test_english_report_is_english(default_report: Path) -> None:
     text = _visible_text((default_report / "recruitment_shortfall.html").read_text("utf-8"))
     assert "the probability of reaching the target of 465" in text

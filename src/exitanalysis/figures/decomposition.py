@@ -38,6 +38,7 @@ def plot_decomposition(decomposition: RateDecomposition, ax: Axes | None = None,
     total = label("decomposition_total", language)
     ax.set_yticks(y, [*shown, total])
     ax.axvline(0, color=GREY, lw=0.8)
+    ax.margins(x=0.18)  # room for the numbers at the bars' ends, clear of the names
     ax.grid(axis="x", alpha=0.3)
     ax.grid(axis="y", visible=False)
     set_alt_text(ax.figure, label("alt_decomposition", language, effects="; ".join(

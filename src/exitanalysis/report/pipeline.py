@@ -60,6 +60,9 @@ _REPORT_NAME = re.compile(r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$")
 
 
 
+#: The landing page's cards, in the order a reader takes them (other reports follow, by name).
+READING_ORDER = ("recruitment_shortfall", "channel_effects", "data_overview")
+
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -259,6 +262,10 @@ def _build(
         cards.append({"name": result.name,
                       "title": notebook_title(result.notebook, result.name, language),
                       "thumbnail": thumbnail(result.notebook), **card_details(result.notebook)})
+    # A committee reads the headline first, then why, then what the data are.
+    cards.sort(key=lambda card: (READING_ORDER.index(card["name"])
+                                 if card["name"] in READING_ORDER else len(READING_ORDER),
+                                 card["name"]))
     downloads = [*(p.relative_to(staging).as_posix() for folder in ("tables", "figures")
                    for p in sorted((staging / folder).glob("*")) if p.is_file()),
                  "manifest.json"]

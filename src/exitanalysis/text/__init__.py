@@ -115,11 +115,15 @@ def rate(value: float, language: Language = "en") -> str:
 
 
 def p_value(value: float, language: Language = "en") -> str:
-    """A p-value as a paper writes it: ``p = 0.391``, or ``p < 0.001`` when smaller."""
+    """A p-value as a paper writes it: ``p = 0.391``, ``p < 0.001`` when smaller, and
+    ``p > 0.999`` when larger (a boundary estimate gives exactly 1, which "p = 1.000"
+    would overstate)."""
     if _missing(value):
         return MISSING
     if value < 0.001:
         return f"p < {number(0.001, language, 3)}"
+    if value > 0.999:
+        return f"p > {number(0.999, language, 3)}"
     return f"p = {number(value, language, 3)}"
 
 
