@@ -79,6 +79,35 @@ def test_sicily_slope_change_and_newey_west() -> None:
         (0.8850715, 0.8481046, 0.9236498), rel=1e-6)
 
 
+def test_the_contracts_interrupted_series_is_the_tutorials_model() -> None:
+    # CONTRACT §6: xa.interrupted_series(counts, *, intervention, offset, harmonics,
+    # slope_change) with the offset given as the population (logged inside) and the slope
+    # term (t - t0)·after, t0 the last month before: exactly Rcode.R's model3 and model4
+    # (its_sicily.md, R 4.2.2, Epi::ci.exp), to the 6th digit.
+    import exitanalysis as xa
+
+    counts, log_offset = _sicily()
+    population = np.exp(log_offset)
+    step = xa.interrupted_series(counts, intervention="2005-01", offset=population)
+    frame = step.to_frame()
+    assert list(frame.index) == ["level"]
+    assert tuple(frame.loc["level", ["rate_ratio", "ci_low", "ci_high"]]) == pytest.approx(
+        (0.88507155, 0.839400956, 0.933227010), rel=1e-5)
+    assert step.dispersion == pytest.approx(2.262186, rel=1e-5)
+    sloped = xa.interrupted_series(counts, intervention=pd.Period("2005-01", "M"),
+                                   offset=population, slope_change=True).to_frame()
+    assert tuple(sloped.loc["level", ["rate_ratio", "ci_low", "ci_high"]]) == pytest.approx(
+        (0.8764644, 0.8267532, 0.9291647), rel=1e-5)
+    assert tuple(sloped.loc["slope", ["rate_ratio", "ci_low", "ci_high"]]) == pytest.approx(
+        (1.0014833, 0.9978495, 1.0051304), rel=1e-6)
+    no_season = xa.interrupted_series(counts, intervention="2005-01", offset=population,
+                                      harmonics=0)
+    assert no_season.to_frame().loc["level", "rate_ratio"] == pytest.approx(0.894376508,
+                                                                           rel=1e-5)
+    with pytest.raises(ValueError, match="^offset: expected a population or exposure > 0"):
+        xa.interrupted_series(counts, intervention="2005-01", offset=log_offset - 20)
+
+
 def test_sicily_by_default_reports_its_autocorrelation_plainly() -> None:
     # The seasonal model leaves autocorrelation at lags 2, 11 and 12 (p = 0.01), not at lag 1
     # (-0.22, below the -0.11 independence gives): the AR(1) adjustment changes nothing and

@@ -249,14 +249,16 @@ def test_the_models_load_no_plotting_and_no_pipeline() -> None:
 PUBLIC_NAMES = {
     "ChannelEffects", "ChannelRates", "Config", "ConfigError", "Conversion", "DataOverview",
     "EarlyWarning",
-    "ExitanalysisError", "InputError", "InputSource", "InterruptedTimeSeries", "KeyFindings",
+    "ExitanalysisError", "InputError", "InputSource", "InterruptedSeries", "InterruptedTimeSeries",
+    "KeyFindings",
     "LockHeldError", "NotPublishableError", "NotebookFailedError", "PartnerRates", "Problem",
     "Programme", "PublicData", "PublicRelease", "RateDecomposition", "Reach",
     "RecruitmentForecast", "ShortfallAssessment", "UsageError", "__version__", "assess_channels",
     "assess_shortfall",
     "channel_rate_ratios", "conversion_by", "counterfactual_reach", "data_overview",
     "decompose_rate", "disclosure_note", "fit_partners", "forecast_overdispersed",
-    "forecast_recruitment", "headline_frame", "interrupted_time_series", "load_config",
+    "forecast_recruitment", "headline_frame", "interrupted_series", "interrupted_time_series",
+    "load_config",
     "load_programme", "load_public", "public_release", "reach_by", "save_figure", "save_table",
     "show_figure", "show_table",
 }

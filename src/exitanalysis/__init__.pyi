@@ -33,7 +33,9 @@ from .models.conversion import Conversion as Conversion
 from .models.conversion import conversion_by as conversion_by
 from .models.decomposition import RateDecomposition as RateDecomposition
 from .models.decomposition import decompose_rate as decompose_rate
+from .models.interrupted import InterruptedSeries as InterruptedSeries
 from .models.interrupted import InterruptedTimeSeries as InterruptedTimeSeries
+from .models.interrupted import interrupted_series as interrupted_series
 from .models.interrupted import interrupted_time_series as interrupted_time_series
 from .models.monitoring import EarlyWarning as EarlyWarning
 from .models.partners import PartnerRates as PartnerRates

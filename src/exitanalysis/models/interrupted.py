@@ -352,6 +352,122 @@ def interrupted_time_series(counts: pd.Series, *,
 
 
 @dataclass(frozen=True)
+class InterruptedSeries:
+    """CONTRACT §6's interrupted series: one intervention from a month to the end.
+
+    Attributes
+    ----------
+    fit
+        The underlying :class:`InterruptedTimeSeries` (fitted months, the autocorrelation
+        check, the summary).
+    intervention
+        The first month of the new period.
+    slope_change
+        Whether the model has the slope term (t − t₀)·after.
+    """
+
+    fit: InterruptedTimeSeries
+    intervention: pd.Period
+    slope_change: bool
+
+    @property
+    def dispersion(self) -> float:
+        """Pearson X² / residual degrees of freedom (the quasi-Poisson scale)."""
+        return self.fit.dispersion
+
+    def to_frame(self) -> pd.DataFrame:
+        """Rows ``level`` (and ``slope``); columns ``rate_ratio``, ``ci_low``, ``ci_high``
+        (95 %) and ``p_value``."""
+        frame = self.fit.to_frame().set_index("effect")[["rate_ratio", "low", "high",
+                                                         "p_value"]]
+        frame.index.name = None
+        return frame.rename(columns={"low": "ci_low", "high": "ci_high"})
+
+    def summary(self) -> str:
+        return self.fit.summary()
+
+    def _repr_html_(self) -> str:
+        return self.fit._repr_html_()
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        return self.fit.plot(ax)
+
+
+def interrupted_series(counts: pd.Series, *, intervention: object,
+                       offset: pd.Series | None = None, harmonics: int = 2,
+                       slope_change: bool = False) -> InterruptedSeries:
+    """Segmented quasi-Poisson regression of a monthly count series with one intervention
+    (CONTRACT §6; Lopez Bernal, Cummins & Gasparrini 2017).
+
+    Parameters
+    ----------
+    counts
+        Counts ≥ 0 on a monthly ``PeriodIndex`` (or ``"YYYY-MM"`` / dates), every month.
+    intervention
+        The first month of the new period; the new period lasts to the end of the series.
+    offset
+        The population or exposure of each month on the same index, entered as its log.
+    harmonics
+        Pairs of sine and cosine terms of the 12-month season.
+    slope_change
+        Add the term (t − t₀)·after, t₀ the last month before the intervention.
+
+    Returns
+    -------
+    InterruptedSeries
+        ``.to_frame()``: rows ``level`` (and ``slope``), columns ``rate_ratio``, ``ci_low``,
+        ``ci_high``; ``.dispersion``.
+
+    Raises
+    ------
+    ArgumentError
+        As :func:`interrupted_time_series` (a ``ValueError``), or for an offset ≤ 0.
+
+    Notes
+    -----
+    The model is log E[y_t] = b0 + b1 t + season + level·after_t + slope·(t − t₀)·after_t
+    + log(offset_t), with a linear trend and the dispersion from Pearson's χ² (quasi-Poisson
+    intervals, as R's ``glm(family = quasipoisson)`` and ``Epi::ci.exp``). The slope term is
+    1 in the first month of the new period, as the tutorial's ``I(time - 36):smokban``; so
+    the level is the change in that first month beyond the trend. For autocorrelated months
+    and several interruptions use :func:`interrupted_time_series`.
+
+    Examples
+    --------
+    >>> months = pd.period_range("2018-01", "2021-12", freq="M")
+    >>> rng = np.random.default_rng(4)
+    >>> after = months >= pd.Period("2020-03", "M")
+    >>> counts = pd.Series(rng.poisson(np.where(after, 60, 100)), index=months)
+    >>> fit = interrupted_series(counts, intervention="2020-03", harmonics=0)
+    >>> fit.to_frame().round(2)
+           rate_ratio  ci_low  ci_high  p_value
+    level        0.58     0.5     0.66      0.0
+    """
+    harmonics = whole("harmonics", harmonics, low=0, high=MAX_HARMONICS)
+    if not isinstance(slope_change, bool | np.bool_):
+        raise ArgumentError("slope_change", "expected True or False")
+    y = _monthly_counts(counts)
+    months = pd.PeriodIndex(y.index)
+    periods = _interruptions([(intervention, None)], months, bool(slope_change))
+    exposure = None
+    if offset is not None:
+        values = np.asarray(offset, dtype=float)
+        if values.size and (not np.all(np.isfinite(values)) or np.any(values <= 0)):
+            raise ArgumentError("offset", "expected a population or exposure > 0 each month "
+                                          "(it is entered as its log)")
+        log_offset = (pd.Series(np.log(values), index=offset.index)
+                      if isinstance(offset, pd.Series) else np.log(values))
+        exposure = _offset(log_offset, months)
+    design = _design(months, periods, harmonics)
+    if slope_change:
+        # (t − t₀)·after with t₀ the last month before: ours counts from the first month.
+        design["slope0"] = design["slope0"] + design["level0"]
+    _check_fit(y, months, periods, design)
+    fit = _fit(y, months, periods, design, exposure, harmonics, "quasi", 0.95)
+    return InterruptedSeries(fit, periods[0].start, bool(slope_change))
+
+
+@dataclass(frozen=True)
 class ChannelInterruptions:
     """Interrupted time series fitted channel by channel.
 
@@ -789,5 +905,6 @@ def _direction(ratio: float, low: float, high: float, effect: str) -> str:
 __all__ = ["AUTOCORRELATION_ALPHA", "MAX_HARMONICS", "MAX_LAGS", "MAX_RHO", "MIN_BEFORE",
            "MIN_EVENTS",
            "MIN_RESIDUAL_DF", "MIN_SLOPE_MONTHS", "AutocorrelationCheck", "ChannelInterruptions",
-           "Interruption", "InterruptedTimeSeries", "ar1_covariance", "by_channel",
-           "interrupted_time_series", "newey_west_lags", "residual_autocorrelation"]
+           "Interruption", "InterruptedSeries", "InterruptedTimeSeries", "ar1_covariance",
+           "by_channel", "interrupted_series", "interrupted_time_series", "newey_west_lags",
+           "residual_autocorrelation"]
