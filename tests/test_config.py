@@ -109,6 +109,10 @@ BAD_CONFIGS = [
      "key 'programme.closed': earliest must not be after latest"),
     ({"analysis.recruitment_measure": "recruited"},
      "key 'analysis.recruitment_measure': expected one of 'included' or 'contacted'"),
+    ({"analysis.network": {"start": "2022-01-01", "end": "2021-01-01", "source": "x"}},
+     "key 'analysis.network': start must not be after end"),
+    ({"analysis.network": {"start": "2022-01-01"}},
+     "key 'analysis.network.source': required key is missing"),
 ]
 
 

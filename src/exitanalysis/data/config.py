@@ -259,6 +259,22 @@ class ShareRange(_Strict):
         return self
 
 
+class NetworkPeriod(_Strict):
+    """When the partners' coordination network (a bridge-builder network) was active: from
+    ``start`` to ``end`` (to the end of the period when left out), with where the dates come
+    from (a source, or the evaluator's assumption: say so)."""
+
+    start: PlausibleDate
+    end: PlausibleDate | None = None
+    source: PublicText
+
+    @model_validator(mode="after")
+    def _ordered(self) -> NetworkPeriod:
+        if self.end is not None and self.start > self.end:
+            raise ValueError("start must not be after end")
+        return self
+
+
 class AnalysisSpec(_Strict):
     """Settings of the analysis; ``as_of`` defaults to the last date in the data."""
 
@@ -274,6 +290,8 @@ class AnalysisSpec(_Strict):
     #: channel is compared with it; without it, the report says that none is given.
     population_shares: dict[Literal["street", "venue", "online", "other"], ShareRange] = Field(
         default_factory=dict)
+    #: When the partners' network was active: referrals before and during it are compared.
+    network: NetworkPeriod | None = None
 
     @field_validator("prior_weight", mode="before")
     @classmethod
