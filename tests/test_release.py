@@ -339,3 +339,25 @@ def test_public_charts_take_the_finest_period_that_hides_little() -> None:
     # The bundled example is small: by quarter most persons would be hidden, so by year.
     assert set(release.periods.values()) == {"year"}
     assert list(release.quarters["organisation"].counts.index[:2]) == ["2020", "2021"]
+
+
+def test_outcome_counts_join_the_audit() -> None:
+    # The outcomes report's counts (persons assessed for and achieving each outcome by the
+    # cutoff) are audited with every other page's; a shown one equals the input's count.
+    config = xa.load_config(DEFAULT_CONFIG).with_overrides(audience="public")
+    programme = xa.load_programme(config)
+    release = xa.public_release(programme)
+    outcomes = programme.outcomes
+    cutoff = pd.Period(release.cutoff, freq="M")
+    rows = outcomes[outcomes["assessed_on"].dt.to_period("M") <= cutoff]
+    names = {count.name for count in release.counts}
+    assert release.audit.safe and release.outcomes
+    for key, value in release.outcomes.items():
+        kind, outcome = key.split("/")
+        mine = rows[rows["outcome"] == outcome]
+        if kind == "achieved":
+            mine = mine[mine["achieved"].astype(bool)]
+        if value is None:
+            assert f"outcomes/{key}" not in names
+        else:
+            assert value == mine["person_id"].nunique() and f"outcomes/{key}" in names

@@ -45,8 +45,9 @@ from .cases import MAIN_DATE, NOT_A_CHANNEL, recruitment_history
 QUARTER_BY: tuple[str, ...] = ("organisation", "contact_channel", "sales_channel")
 #: Withheld first when the audit finds a small set: the higher, the more a count matters to a
 #: reader (the totals last).
-PRIORITY = {"series": 0, "halves": 0, "years": 1, "quarter_cell": 2, "crosstab_cell": 3,
-            "quarter_margin": 4, "crosstab_margin": 5, "partner": 6, "table": 7, "total": 8}
+PRIORITY = {"series": 0, "halves": 0, "years": 1, "outcome": 1, "quarter_cell": 2,
+            "crosstab_cell": 3, "quarter_margin": 4, "crosstab_margin": 5, "partner": 6,
+            "table": 7, "total": 8}
 #: Periods the contact charts may use, finest first, and the largest share of persons a
 #: chart may hide before the next coarser period is taken: a chart that is mostly hatching
 #: tells a reader nothing (issue 10). Years are the last resort.
@@ -96,6 +97,10 @@ class PublicRelease:
     conversion
         Persons first contacted by contact channel × ``included`` / ``not_included`` (by the
         cutoff), when there is a persons table: the channel report's conversion.
+    outcomes
+        Persons assessed for each outcome (``assessed/<outcome>``) and persons who achieved
+        it (``achieved/<outcome>``) at an assessment by the cutoff (``None``: hidden): the
+        outcomes report's funnel and rates.
     halves
         Persons first contacted through a channel (not ``unknown``), and of them included,
         in the first and the second half of the months from the start to the cutoff
@@ -137,6 +142,7 @@ class PublicRelease:
     periods: Mapping[str, str] = field(default_factory=dict)
     conversion: SuppressedTable | None = None
     halves: Mapping[str, int | None] = field(default_factory=dict)
+    outcomes: Mapping[str, int | None] = field(default_factory=dict)
 
     @property
     def shows_recruitment(self) -> bool:
@@ -310,6 +316,7 @@ def _build_release(programme: Programme) -> PublicRelease:
                                  first_month, cutoff) for by in QUARTER_BY}
     rows_of = {by: period_labels(month, periods[by], first_month, cutoff) for by in QUARTER_BY}
 
+    outcome_members = _outcome_members(programme, units, first, last)
     withheld: set[tuple[str, ...]] = set()
     for rounds in range(1, MAX_ROUNDS + 1):
         counts: list[PublishedCount] = []
@@ -343,6 +350,9 @@ def _build_release(programme: Programme) -> PublicRelease:
         halves = {name: _single(("halves", name), "halves", members, weights, min_cell,
                                 withheld, counts, small)
                   for name, members in _halves(units, first, last, included).items()}
+        outcomes = {name: _single(("outcomes", name), "outcome", members, weights, min_cell,
+                                  withheld, counts, small)
+                    for name, members in outcome_members.items()}
         years = _persons_by_year(units, dated, min_cell, withheld, counts)
         public_history = history.for_public(
             min_cell, withheld={k[1] for k in withheld if k[0] == "series"})
@@ -371,7 +381,8 @@ def _build_release(programme: Programme) -> PublicRelease:
                 crosstab=crosstab, persons_by_year=years, history=public_history,
                 hidden_partners=frozenset(hidden), small=frozenset(small), audit=audit,
                 withheld=frozenset(withheld), rounds=rounds, min_cell=min_cell,
-                counts=tuple(counts), periods=periods, conversion=conversion, halves=halves)
+                counts=tuple(counts), periods=periods, conversion=conversion, halves=halves,
+                outcomes=outcomes)
         withheld |= _to_withhold(audit, counts)
     raise RuntimeError("the public release did not converge")  # pragma: no cover
 
@@ -390,6 +401,27 @@ def _halves(units: pd.DataFrame, first: int, last: int,
     for half, inside in halves.items():
         found[f"contacted/{half}"] = inside & channel
         found[f"included/{half}"] = inside & channel & included
+    return found
+
+
+def _outcome_members(programme: Programme, units: pd.DataFrame, first: int,
+                     last: int) -> dict[str, np.ndarray]:
+    """Who the outcomes report counts: per outcome, the persons assessed for it and the
+    persons who achieved it, at assessments in the months ``first`` .. ``last``."""
+    outcomes = programme.outcomes
+    if outcomes is None or not len(outcomes) or programme.persons is None:
+        return {}
+    months = month_number(outcomes["assessed_on"].dt.to_period("M"))
+    rows = outcomes[(months >= first) & (months <= last)]
+    ids = units["person_id"].astype(str)
+    achieved = rows["achieved"].fillna(False).astype(bool)
+    found: dict[str, np.ndarray] = {}
+    for name in sorted(rows["outcome"].astype(str).unique()):
+        mine = rows["outcome"].astype(str) == name
+        found[f"assessed/{name}"] = ids.isin(set(rows.loc[mine, "person_id"].astype(str))
+                                             ).to_numpy()
+        found[f"achieved/{name}"] = ids.isin(set(rows.loc[mine & achieved, "person_id"]
+                                                 .astype(str))).to_numpy()
     return found
 
 
