@@ -251,7 +251,8 @@ PUBLIC_NAMES = {
     "EarlyWarning",
     "ExitanalysisError", "InputError", "InputSource", "InterruptedSeries", "InterruptedTimeSeries",
     "KeyFindings",
-    "LockHeldError", "NotPublishableError", "NotebookFailedError", "PartnerRates", "Problem",
+    "LockHeldError", "NetworkRateRatio", "NotPublishableError", "NotebookFailedError",
+    "PartnerRates", "Problem", "ReferralInclusions", "ReferralMatrix",
     "Programme", "PublicData", "PublicRelease", "RateDecomposition", "Reach",
     "RecruitmentForecast", "ShortfallAssessment", "UsageError", "__version__", "assess_channels",
     "assess_shortfall",
@@ -259,7 +260,8 @@ PUBLIC_NAMES = {
     "decompose_rate", "disclosure_note", "fit_partners", "forecast_overdispersed",
     "forecast_recruitment", "headline_frame", "interrupted_series", "interrupted_time_series",
     "load_config",
-    "load_programme", "load_public", "public_release", "reach_by", "save_figure", "save_table",
+    "load_programme", "load_public", "network_rate_ratio", "public_release", "reach_by",
+    "referral_inclusions", "referral_matrix", "referrals_by_month", "save_figure", "save_table",
     "show_figure", "show_table",
 }
 

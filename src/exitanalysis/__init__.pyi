@@ -48,6 +48,13 @@ from .models.reach import reach_by as reach_by
 from .models.recruitment import RecruitmentForecast as RecruitmentForecast
 from .models.recruitment import forecast_overdispersed as forecast_overdispersed
 from .models.recruitment import forecast_recruitment as forecast_recruitment
+from .models.referrals import NetworkRateRatio as NetworkRateRatio
+from .models.referrals import ReferralInclusions as ReferralInclusions
+from .models.referrals import ReferralMatrix as ReferralMatrix
+from .models.referrals import network_rate_ratio as network_rate_ratio
+from .models.referrals import referral_inclusions as referral_inclusions
+from .models.referrals import referral_matrix as referral_matrix
+from .models.referrals import referrals_by_month as referrals_by_month
 from .report.outputs import save_figure as save_figure
 from .report.outputs import save_table as save_table
 from .report.outputs import show_figure as show_figure

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import ArgumentError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Largest target accepted: far above any programme's recruitment target, low enough that a
 #: typing error (a budget in kroner, a population) is caught.
@@ -79,4 +83,15 @@ def check_plan(*, target: object, duration: object, elapsed: object,
     return n, big_t, t, m
 
 
-__all__ = ["MAX_TARGET", "check_plan", "counts", "finite", "probabilities", "whole"]
+def summary_html(summary: str, table: pd.DataFrame | None = None, *,
+                 index: bool = False) -> str:
+    """A result as a notebook shows it: each line of its summary a paragraph, then its
+    table (empty cells blank)."""
+    import html
+
+    text = "".join(f"<p>{html.escape(line)}</p>" for line in summary.splitlines())
+    return text if table is None else text + table.to_html(index=index, na_rep="")
+
+
+__all__ = ["MAX_TARGET", "check_plan", "counts", "finite", "probabilities", "summary_html",
+           "whole"]

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ArgumentError
-from .checks import finite, whole
+from .checks import finite, summary_html, whole
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -239,10 +239,7 @@ class InterruptedTimeSeries:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        import html
-
-        text = "".join(f"<p>{html.escape(s)}</p>" for s in self.summary().splitlines())
-        return text + self.effects.to_html(index=False)
+        return summary_html(self.summary(), self.effects)
 
     def plot(self, ax: Axes | None = None) -> Axes:
         from ..figures.interrupted import plot_interrupted
@@ -521,10 +518,7 @@ class ChannelInterruptions:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        import html
-
-        text = "".join(f"<p>{html.escape(s)}</p>" for s in self.summary().splitlines())
-        return text + self.to_frame().to_html(index=False)
+        return summary_html(self.summary(), self.to_frame())
 
     def plot(self, ax: Axes | None = None) -> Axes:
         from ..figures.interrupted import plot_interrupted_channels

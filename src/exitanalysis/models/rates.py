@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import optimize, special, stats
 
 from ..errors import ArgumentError
+from .checks import summary_html
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -153,10 +154,7 @@ class ChannelRates:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        import html
-
-        text = "".join(f"<p>{html.escape(s)}</p>" for s in self.summary().splitlines())
-        return text + self.table.to_html(index=False, na_rep="")
+        return summary_html(self.summary(), self.table)
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """The rate ratios with their intervals, against the reference's 1."""
