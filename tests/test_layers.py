@@ -253,16 +253,18 @@ PUBLIC_NAMES = {
     "KeyFindings",
     "LockHeldError", "NetworkRateRatio", "NotPublishableError", "NotebookFailedError",
     "PartnerRates", "Problem", "ReferralInclusions", "ReferralMatrix",
+    "SurvivalCurves",
     "Programme", "PublicData", "PublicRelease", "RateDecomposition", "Reach",
     "RecruitmentForecast", "ShortfallAssessment", "UsageError", "__version__", "assess_channels",
     "assess_shortfall",
     "channel_rate_ratios", "conversion_by", "counterfactual_reach", "data_overview",
     "decompose_rate", "disclosure_note", "fit_partners", "forecast_overdispersed",
     "forecast_recruitment", "headline_frame", "interrupted_series", "interrupted_time_series",
+    "kaplan_meier",
     "load_config",
     "load_programme", "load_public", "network_rate_ratio", "public_release", "reach_by",
     "referral_inclusions", "referral_matrix", "referrals_by_month", "save_figure", "save_table",
-    "show_figure", "show_table",
+    "show_figure", "show_table", "time_to_first_outcome",
 }
 
 

@@ -55,6 +55,9 @@ from .models.referrals import network_rate_ratio as network_rate_ratio
 from .models.referrals import referral_inclusions as referral_inclusions
 from .models.referrals import referral_matrix as referral_matrix
 from .models.referrals import referrals_by_month as referrals_by_month
+from .models.survival import SurvivalCurves as SurvivalCurves
+from .models.survival import kaplan_meier as kaplan_meier
+from .models.survival import time_to_first_outcome as time_to_first_outcome
 from .report.outputs import save_figure as save_figure
 from .report.outputs import save_table as save_table
 from .report.outputs import show_figure as show_figure
