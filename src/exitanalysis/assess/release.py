@@ -97,6 +97,10 @@ class PublicRelease:
     conversion
         Persons first contacted by contact channel × ``included`` / ``not_included`` (by the
         cutoff), when there is a persons table: the channel report's conversion.
+    network
+        Persons first contacted through a partner referral ``before`` and ``during`` the
+        partners' network (``analysis.network``), to the cutoff (``None``: hidden): the
+        partner-network report's rate ratio.
     outcomes
         Persons assessed for each outcome (``assessed/<outcome>``) and persons who achieved
         it (``achieved/<outcome>``) at an assessment by the cutoff (``None``: hidden): the
@@ -143,6 +147,7 @@ class PublicRelease:
     conversion: SuppressedTable | None = None
     halves: Mapping[str, int | None] = field(default_factory=dict)
     outcomes: Mapping[str, int | None] = field(default_factory=dict)
+    network: Mapping[str, int | None] = field(default_factory=dict)
 
     @property
     def shows_recruitment(self) -> bool:
@@ -317,6 +322,7 @@ def _build_release(programme: Programme) -> PublicRelease:
     rows_of = {by: period_labels(month, periods[by], first_month, cutoff) for by in QUARTER_BY}
 
     outcome_members = _outcome_members(programme, units, first, last)
+    network_members = _network_members(programme, units, first, last)
     withheld: set[tuple[str, ...]] = set()
     for rounds in range(1, MAX_ROUNDS + 1):
         counts: list[PublishedCount] = []
@@ -353,6 +359,9 @@ def _build_release(programme: Programme) -> PublicRelease:
         outcomes = {name: _single(("outcomes", name), "outcome", members, weights, min_cell,
                                   withheld, counts, small)
                     for name, members in outcome_members.items()}
+        network = {name: _single(("network", name), "halves", members, weights, min_cell,
+                                 withheld, counts, small)
+                   for name, members in network_members.items()}
         years = _persons_by_year(units, dated, min_cell, withheld, counts)
         public_history = history.for_public(
             min_cell, withheld={k[1] for k in withheld if k[0] == "series"})
@@ -382,7 +391,7 @@ def _build_release(programme: Programme) -> PublicRelease:
                 hidden_partners=frozenset(hidden), small=frozenset(small), audit=audit,
                 withheld=frozenset(withheld), rounds=rounds, min_cell=min_cell,
                 counts=tuple(counts), periods=periods, conversion=conversion, halves=halves,
-                outcomes=outcomes)
+                outcomes=outcomes, network=network)
         withheld |= _to_withhold(audit, counts)
     raise RuntimeError("the public release did not converge")  # pragma: no cover
 
@@ -402,6 +411,22 @@ def _halves(units: pd.DataFrame, first: int, last: int,
         found[f"contacted/{half}"] = inside & channel
         found[f"included/{half}"] = inside & channel & included
     return found
+
+
+def _network_members(programme: Programme, units: pd.DataFrame, first: int,
+                     last: int) -> dict[str, np.ndarray]:
+    """Who the partner-network report's rate ratio counts: persons first contacted through
+    a partner referral before the network began, and while it was active (to ``last``)."""
+    network = programme.config.analysis.network
+    if network is None or "contact_channel" not in units:
+        return {}
+    start = int(month_number(pd.PeriodIndex([network.start], freq="M"))[0])
+    end = (last if network.end is None
+           else min(last, int(month_number(pd.PeriodIndex([network.end], freq="M"))[0])))
+    month = units["month"].to_numpy(dtype=float)
+    partner = (units["contact_channel"].astype(str) == "partner_referral").to_numpy()
+    return {"before": partner & (month >= first) & (month < start),
+            "during": partner & (month >= start) & (month <= end)}
 
 
 def _outcome_members(programme: Programme, units: pd.DataFrame, first: int,
