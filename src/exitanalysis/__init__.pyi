@@ -40,6 +40,13 @@ from .models.interrupted import InterruptedTimeSeries as InterruptedTimeSeries
 from .models.interrupted import interrupted_series as interrupted_series
 from .models.interrupted import interrupted_time_series as interrupted_time_series
 from .models.monitoring import EarlyWarning as EarlyWarning
+from .models.outcomes import ComponentAssociations as ComponentAssociations
+from .models.outcomes import Funnel as Funnel
+from .models.outcomes import OutcomeRates as OutcomeRates
+from .models.outcomes import component_associations as component_associations
+from .models.outcomes import e_value as e_value
+from .models.outcomes import outcome_funnel as outcome_funnel
+from .models.outcomes import outcome_rates as outcome_rates
 from .models.partners import PartnerRates as PartnerRates
 from .models.partners import fit_partners as fit_partners
 from .models.rates import ChannelRates as ChannelRates
