@@ -70,7 +70,7 @@ def _english_left(text: str) -> list[str]:
 
 @pytest.mark.parametrize("page", ["index.html", "data_overview.html",
                                   "recruitment_shortfall.html", "channel_effects.html",
-                                  "partner_network.html"])
+                                  "partner_network.html", "outcomes.html"])
 def test_danish_report_has_no_english_label_left(danish_report: Path, page: str) -> None:
     text = _visible_text((danish_report / page).read_text(encoding="utf-8"))
     assert _english_left(text) == []
@@ -94,7 +94,8 @@ def test_landing_page_cards_in_reading_order(default_report: Path) -> None:
     # The headline report first, then why (channels), then what the data are.
     page = (default_report / "index.html").read_text(encoding="utf-8")
     first = [page.index(f'href="{name}.html"') for name in
-             ("recruitment_shortfall", "channel_effects", "partner_network", "data_overview")]
+             ("recruitment_shortfall", "channel_effects", "outcomes", "partner_network",
+              "data_overview")]
     assert first == sorted(first)
 
 
@@ -126,6 +127,8 @@ def test_public_report_publishes_no_person(public_report: Path) -> None:
     hypothetical = snapshot_date_sensitivity(config, config.observed[0])["as_of"]
     dates -= {"2020-01-01", "2022-01-01", "2023-12-31", "2023-01-01", *hypothetical}
     dates -= {str(day) for p in config.analysis.exposure for day in (p.start, p.end)}
+    if config.analysis.network is not None:
+        dates -= {str(config.analysis.network.start), str(config.analysis.network.end)}
     for name in names:
         text = (public_report / name).read_text(encoding="utf-8", errors="ignore")
         assert not any(i in text for i in ids), name

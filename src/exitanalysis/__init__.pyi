@@ -9,6 +9,8 @@ from .assess.findings import KeyFindings as KeyFindings
 from .assess.findings import disclosure_note as disclosure_note
 from .assess.network import NetworkAssessment as NetworkAssessment
 from .assess.network import assess_network as assess_network
+from .assess.outcomes import OutcomeAssessment as OutcomeAssessment
+from .assess.outcomes import assess_outcomes as assess_outcomes
 from .assess.overview import DataOverview as DataOverview
 from .assess.overview import data_overview as data_overview
 from .assess.release import PublicRelease as PublicRelease

@@ -68,8 +68,8 @@ class NetworkAssessment:
         Partner referrals that brought a person, a month, before and while the network was
         active, as a rate ratio.
     network_period
-        The network's active period (``YYYY-MM`` months; the end ``None`` when open) and
-        the source of its dates.
+        The network's active period (``YYYY-MM`` months; the end ``None`` when open), the
+        source of its dates, and whether they are assumed.
     names
         The organisations' names by id (from the config).
     missing
@@ -83,7 +83,7 @@ class NetworkAssessment:
     by_month: pd.DataFrame | None
     inclusions: ReferralInclusions | None
     network: NetworkRateRatio | None
-    network_period: tuple[str, str | None, str] | None
+    network_period: tuple[str, str | None, str, bool] | None
     names: dict[str, str] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
     synthetic: bool = False
@@ -211,14 +211,15 @@ def _network_sentences(effects: NetworkAssessment, language: Language) -> str:
     result = effects.network
     assert result is not None and effects.network_period is not None
     row = result.to_frame().iloc[0]
-    start, _, source = effects.network_period
+    start, _, source, assumed = effects.network_period
     return "\n".join([
         label("network_ratio", language, start=month(start, language),
               before=number(row["before_rate"], language, 2),
               during=number(row["during_rate"], language, 2),
               ratio=number(row["rate_ratio"], language, 2),
               low=number(row["low"], language, 2), high=number(row["high"], language, 2)),
-        label("network_ratio_caveat", language, source=source),
+        label("network_ratio_caveat_assumed" if assumed else "network_ratio_caveat", language,
+              source=source),
     ])
 
 
@@ -266,7 +267,8 @@ def assess_network(programme: Programme) -> NetworkAssessment:
     spec_network = config.analysis.network
     if spec_network is not None and referrals is not None and len(referrals):
         end = f"{spec_network.end:%Y-%m}" if spec_network.end is not None else None
-        network_period = (f"{spec_network.start:%Y-%m}", end, spec_network.source)
+        network_period = (f"{spec_network.start:%Y-%m}", end, spec_network.source,
+                          spec_network.assumed)
         try:
             network = network_rate_ratio(
                 referrals, network_start=spec_network.start, network_end=spec_network.end,

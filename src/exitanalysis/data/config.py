@@ -266,6 +266,8 @@ class NetworkPeriod(_Strict):
 
     start: PlausibleDate
     end: PlausibleDate | None = None
+    #: The dates are the evaluator's assumption (the source names what they rest on).
+    assumed: bool = False
     source: PublicText
 
     @model_validator(mode="after")

@@ -15,8 +15,10 @@ from .style import (
     colours,
     finish,
     new_axes,
+    plot_unavailable,
     ratio_intervals,
     set_alt_text,
+    set_caption,
     share_axis,
     shares_in_words,
 )
@@ -24,13 +26,12 @@ from .style import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from ..assess.outcomes import OutcomeAssessment
     from ..models.outcomes import ComponentAssociations, Funnel, OutcomeRates
 
 _SHOWN = "#0072B2"
 _OVERALL = "#000000"
 
-#: English words these figures use that the catalogues (text/en.yaml, da.yaml) do not hold
-#: yet: a key found there wins, so a translation added to the catalogues replaces these.
 def _step_name(step: str, outcome: str, language: Language) -> str:
     if step == "achieved":
         return label("step_achieved", language, outcome=label(outcome, language))
@@ -166,4 +167,31 @@ def plot_associations(associations: ComponentAssociations, ax: Axes | None = Non
                   synthetic=synthetic, language=language)
 
 
-__all__ = ["plot_associations", "plot_funnel", "plot_outcome_rates"]
+def plot_outcome_part(assessment: OutcomeAssessment, part: str, ax: Axes | None = None, *,
+                      language: Language = "en") -> Axes:
+    """The figure of one part of the outcomes report (``funnel``, ``rates``,
+    ``associations``, ``time``), with a caption saying what it rests on, or the reason the
+    part is missing."""
+    from .survival import plot_survival
+
+    if part not in ("funnel", "rates", "associations", "time"):
+        raise ValueError(f"no figure for {part!r}; expected funnel, rates, associations or "
+                         f"time")
+    result = getattr(assessment, part)
+    if result is None:
+        return plot_unavailable(assessment.missing.get(part, "why_model_failed"), ax, language)
+    synthetic = assessment.synthetic
+    if part == "funnel":
+        ax = plot_funnel(result, ax, language=language, synthetic=synthetic)
+    elif part == "rates":
+        ax = plot_outcome_rates(result, ax, language=language, synthetic=synthetic)
+    elif part == "associations":
+        ax = plot_associations(result, ax, language=language, synthetic=synthetic)
+    else:
+        ax = plot_survival(result, ax, language=language, synthetic=synthetic)
+    if part != "time":  # the survival figure writes its own caption (bands, censorings)
+        set_caption(ax.figure, label(f"caption_outcomes_{part}", language))
+    return ax
+
+
+__all__ = ["plot_associations", "plot_funnel", "plot_outcome_part", "plot_outcome_rates"]

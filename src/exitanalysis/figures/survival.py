@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
     from ..models.survival import SurvivalCurves
 
-#: English words for the catalogue keys this figure uses; a key the catalogues do not (yet)
 def _word(key: str, language: Language) -> str:
     """A category or outcome as the catalogue writes it (``group_course``: group course)."""
     return label(key.replace(" ", "_"), language)

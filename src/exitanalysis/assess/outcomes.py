@@ -1,0 +1,336 @@
+"""What came of the persons a programme included: the funnel from first contact to each
+outcome, the share achieving each, the components received against the outcomes
+(associations, not effects), the time to a first outcome, and the published figures of a
+comparable programme beside them.
+
+One call, :func:`assess_outcomes`, runs what the programme's data allow and says, for each
+part it cannot run, why (:attr:`OutcomeAssessment.missing`): everything here needs the
+persons and outcomes tables; the associations need the activities table too. The report
+built on it is the ``outcomes`` notebook.
+
+For the public audience the funnel and the shares show only the counts of persons the
+report-wide audit publishes (:attr:`~exitanalysis.PublicRelease.outcomes`), to the release's
+cutoff; the associations (cells of received × achieved) and the time curves (each step is a
+handful of persons' months) are left out, and the page says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..data.programme import Programme
+from ..data.public import load_public
+from ..models.outcomes import (
+    ComponentAssociations,
+    Funnel,
+    OutcomeRates,
+    component_associations,
+    outcome_funnel,
+    outcome_rates,
+)
+from ..models.survival import SurvivalCurves, time_to_first_outcome
+from ..text import Language, label, number, percent
+from .channels import _up_to
+from .findings import KeyFindings, Sentences
+from .release import public_release
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+#: The parts of the report, in the order it shows them.
+PARTS = ("funnel", "rates", "associations", "time", "reference")
+#: The outcome whose associations with the components the report shows (work is what the
+#: programme's funders ask about first); the others are in the notebook's tables.
+MAIN_OUTCOME = "employment"
+#: The comparable programme whose before/after figures are shown beside the outcomes.
+REFERENCE_PROGRAMME = "Exit Prostitution"
+#: Its published measures (data/public/comparable_programmes.csv) as report words.
+REFERENCE_MEASURES = {
+    "share at risk of stress or depression (WHO-5) at start": "reference_who5_start",
+    "share at risk of stress or depression (WHO-5) at end": "reference_who5_end",
+    "share paid for sex in the last month at start": "reference_paid_start",
+    "share paid for sex in the last month at end": "reference_paid_end",
+}
+
+
+@dataclass(frozen=True)
+class OutcomeAssessment:
+    """What the outcomes analysis found, part by part (``None`` where the data do not allow
+    it; :attr:`missing` says why).
+
+    Attributes
+    ----------
+    funnel
+        Contacted → included → assessed → achieved each outcome, in distinct persons.
+    rates
+        The share of persons assessed who achieved each outcome, with Wilson intervals.
+    associations
+        The components received before the last assessment against :data:`MAIN_OUTCOME`.
+    time
+        Time from inclusion to a first outcome (Kaplan–Meier).
+    reference
+        The published before/after figures of :data:`REFERENCE_PROGRAMME`, with their
+        caveats (from ``data/public/comparable_programmes.csv``).
+    missing
+        Part → why it is not there (a key of the report vocabulary, ``why_*``).
+    synthetic, public, language
+        Whether the case data are synthetic, the audience is public, and the language of the
+        sentences and figures when none is asked for.
+    """
+
+    funnel: Funnel | None
+    rates: OutcomeRates | None
+    associations: ComponentAssociations | None
+    time: SurvivalCurves | None
+    reference: pd.DataFrame | None
+    missing: dict[str, str] = field(default_factory=dict)
+    synthetic: bool = False
+    public: bool = False
+    language: Language = "en"
+
+    def to_frame(self) -> pd.DataFrame:
+        """Which parts ran, and why the others did not."""
+        return pd.DataFrame({"part": PARTS,
+                             "ran": [getattr(self, p) is not None for p in PARTS],
+                             "why_not": [self.missing.get(p, "") for p in PARTS]})
+
+    def explain(self, topic: str, language: Language | None = None) -> Sentences:
+        """The sentences of one part (see :data:`PARTS`) in ``language``, every number from
+        its result; a part that did not run says why."""
+        if topic not in PARTS:
+            raise ValueError(f"unknown topic {topic!r}; expected one of {', '.join(PARTS)}")
+        language = language or self.language
+        result: Any = getattr(self, topic)
+        if result is None:
+            return Sentences(label(
+                "outcomes_part_missing", language, part=label(f"outcomes_part_{topic}",
+                                                              language),
+                why=label(self.missing.get(topic, "why_model_failed"), language)))
+        return Sentences(_SENTENCES[topic](self, language))
+
+    def key_findings(self, language: Language | None = None) -> KeyFindings:
+        """The funnel, the outcomes most and least often achieved, the time to a first
+        outcome and what the components show: the parts that ran, one sentence each."""
+        language = language or self.language
+        sentences = tuple(str(self.explain(part, language)).split("\n")[0]
+                          for part in ("funnel", "rates", "time", "associations")
+                          if getattr(self, part) is not None)
+        if not sentences:
+            sentences = (label("outcomes_nothing", language),)
+        basis = label("outcomes_basis", language)
+        if self.synthetic:
+            basis = label("synthetic_prefix", language) + basis
+        return KeyFindings(sentences, basis, self.synthetic, language)
+
+    def plot(self, part: str = "funnel", ax: Axes | None = None,
+             language: Language | None = None) -> Axes:
+        """The figure of one part (``funnel``, ``rates``, ``associations``, ``time``) in
+        ``language``; a part that did not run draws its reason."""
+        from ..figures.outcomes import plot_outcome_part
+
+        return plot_outcome_part(self, part, ax=ax, language=language or self.language)
+
+    def reference_frame(self, language: Language | None = None) -> pd.DataFrame:
+        """The comparable programme's published figures as a table a reader can take in:
+        what was measured (in the reader's language), the share, and the source."""
+        language = language or self.language
+        if self.reference is None:
+            return pd.DataFrame(columns=["measure", "reference_share", "source"])
+        frame = self.reference
+        return pd.DataFrame({
+            "measure": [label(REFERENCE_MEASURES.get(str(m), "reference_measure_other"),
+                              language) for m in frame["measure"]],
+            "reference_share": [percent(float(v), language) for v in frame["value"]],
+            "source": frame["source"].to_numpy()})
+
+    def summary(self) -> str:
+        lines = []
+        for part in PARTS:
+            result: Any = getattr(self, part)
+            if part == "reference" and result is not None:
+                lines.append(f"reference: {len(result)} published figures of "
+                             f"{REFERENCE_PROGRAMME}.")
+            elif result is not None:
+                lines.append(result.summary())
+            else:
+                lines.append(f"{part}: not run ({self.missing.get(part, 'no data')}).")
+        return "\n\n".join(lines)
+
+
+# --- sentences ---------------------------------------------------------------------------------
+
+
+def _funnel_sentences(result: OutcomeAssessment, language: Language) -> str:
+    funnel = result.funnel
+    assert funnel is not None
+    table = funnel.table[funnel.table["group"] == "all"].set_index("step")
+    contacted = int(table.loc["contacted", "persons"])
+    included = int(table.loc["included", "persons"])
+    assessed = int(table.loc["assessed", "persons"])
+    return label("outcomes_funnel", language, contacted=number(contacted, language),
+                 included=number(included, language), assessed=number(assessed, language),
+                 share=percent(assessed / included if included else np.nan, language))
+
+
+def _rates_sentences(result: OutcomeAssessment, language: Language) -> str:
+    rates = result.rates
+    assert rates is not None
+    table = rates.table[(rates.table["group"] == "all") & rates.table["enough"]]
+    if not len(table):
+        return label("outcomes_rates_few", language)
+    high, low = table.loc[table["share"].idxmax()], table.loc[table["share"].idxmin()]
+    return "\n".join([
+        label("outcomes_rates", language, high_name=label(str(high["outcome"]), language),
+              high=percent(high["share"], language), hlow=percent(high["share_low"], language),
+              hhigh=percent(high["share_high"], language),
+              low_name=label(str(low["outcome"]), language),
+              low=percent(low["share"], language), llow=percent(low["share_low"], language),
+              lhigh=percent(low["share_high"], language)),
+        label("outcomes_rates_meaning", language)])
+
+
+def _associations_sentences(result: OutcomeAssessment, language: Language) -> str:
+    associations = result.associations
+    assert associations is not None
+    table = associations.table[associations.table["enough"]]
+    outcome = label(MAIN_OUTCOME, language)
+    if not len(table):
+        return label("outcomes_associations_few", language, outcome=outcome)
+    row = table.loc[(np.log(table["odds_ratio"])).abs().idxmax()]
+    return "\n".join([
+        label("outcomes_association", language, outcome=outcome,
+              component=label(str(row["exposure"]), language),
+              ratio=number(row["odds_ratio"], language, 2),
+              low=number(row["or_low"], language, 2), high=number(row["or_high"], language, 2),
+              e=number(row["e_value"], language, 2),
+              e_limit=number(row["e_value_limit"], language, 2)),
+        label("outcomes_association_meaning", language)])
+
+
+def _time_sentences(result: OutcomeAssessment, language: Language) -> str:
+    curves = result.time
+    assert curves is not None
+    medians = curves.medians()
+    row = medians.iloc[0]
+    if not row["reached"] or not np.isfinite(row["median"]):
+        return label("outcomes_time_not_reached", language, n=number(int(row["n"]), language))
+    return "\n".join([
+        label("outcomes_time", language, n=number(int(row["n"]), language),
+              median=number(row["median"], language, 0)),
+        label("outcomes_time_meaning", language)])
+
+
+def _reference_sentences(result: OutcomeAssessment, language: Language) -> str:
+    return label("outcomes_reference", language)
+
+
+_SENTENCES = {"funnel": _funnel_sentences, "rates": _rates_sentences,
+              "associations": _associations_sentences, "time": _time_sentences,
+              "reference": _reference_sentences}
+
+
+# --- the analysis ------------------------------------------------------------------------------
+
+
+def reference_figures() -> pd.DataFrame:
+    """The before/after shares of :data:`REFERENCE_PROGRAMME` from ``data/public``."""
+    table = load_public()["comparable_programmes"]
+    rows = table[table["programme"].str.startswith(REFERENCE_PROGRAMME)
+                 & (table["unit"] == "proportion")]
+    return rows[["measure", "value", "note", "source"]].reset_index(drop=True)
+
+
+def assess_outcomes(programme: Programme) -> OutcomeAssessment:
+    """Every outcomes analysis the programme's data allow (see :class:`OutcomeAssessment`
+    and the module notes for the public audience)."""
+    config = programme.config
+    public = config.audience == "public"
+    synthetic = bool(programme.synthetic)
+    missing: dict[str, str] = {}
+    reference = reference_figures()
+    release = public_release(programme) if public else None
+    if release is not None and release.cutoff is None:
+        return OutcomeAssessment(None, None, None, None, reference,
+                                 dict.fromkeys(PARTS[:-1], "why_public_nothing"), synthetic,
+                                 True, config.language)
+    if release is not None:
+        cutoff = pd.Period(release.cutoff, freq="M")
+        programme = _up_to(programme, cutoff)
+    persons, outcomes = programme.persons, programme.outcomes
+    if persons is None or outcomes is None or not len(outcomes):
+        reason = "why_no_persons" if persons is None else "why_no_outcomes"
+        return OutcomeAssessment(None, None, None, None, reference,
+                                 dict.fromkeys(PARTS[:-1], reason), synthetic, public,
+                                 config.language)
+    if release is not None:
+        outcomes = outcomes[outcomes["assessed_on"].dt.to_period("M") <= cutoff]
+    funnel: Funnel | None = outcome_funnel(persons, outcomes)
+    rates: OutcomeRates | None = outcome_rates(persons, outcomes)
+    associations = time = None
+    if release is not None:
+        assert funnel is not None and rates is not None
+        funnel, rates = _published(funnel, rates, release.outcomes, release.totals)
+        for part in ("associations", "time"):
+            missing[part] = f"why_public_{part}"
+        if funnel is None:
+            missing["funnel"] = missing["rates"] = "why_public_withheld"
+    else:
+        if programme.activities is None:
+            missing["associations"] = "why_no_activities"
+        else:
+            try:
+                associations = component_associations(persons, programme.activities, outcomes,
+                                                      MAIN_OUTCOME)
+            except ValueError:
+                missing["associations"] = "why_model_failed"
+        try:
+            time = time_to_first_outcome(persons, outcomes, as_of=programme.as_of)
+        except ValueError:
+            missing["time"] = "why_model_failed"
+    return OutcomeAssessment(funnel, rates, associations, time, reference, missing, synthetic,
+                             public, config.language)
+
+
+def _published(funnel: Funnel, rates: OutcomeRates, released: Any,
+               totals: Any) -> tuple[Funnel | None, OutcomeRates | None]:
+    """The funnel and shares with only the counts the audit publishes: an outcome whose
+    assessed or achieved count is withheld is left out, and nothing is shown when a count
+    here is not the audited one (the two would then count different persons)."""
+    steps = funnel.table[funnel.table["group"] == "all"].set_index("step")
+    if (totals.get("contacted") != int(steps.loc["contacted", "persons"])
+            or totals.get("included") != int(steps.loc["included", "persons"])):
+        return None, None
+    keep = []
+    for row in rates.table.itertuples(index=False):
+        assessed = released.get(f"assessed/{row.outcome}")
+        achieved = released.get(f"achieved/{row.outcome}")
+        if assessed is None or achieved is None:
+            continue
+        if (assessed, achieved) != (int(row.assessed), int(row.achieved)):
+            return None, None
+        keep.append(row.outcome)
+    if not keep:
+        return None, None
+    shown = funnel.table[(funnel.table["step"] != "achieved")
+                         | funnel.table["outcome"].isin(keep)]
+    # The assessed step is published only as each outcome's assessed count.
+    assessed_counts = {released.get(f"assessed/{o}") for o in keep}
+    if assessed_counts != {int(steps.loc["assessed", "persons"])}:
+        shown = shown[shown["step"] != "assessed"]
+    return (_replace(funnel, table=shown.reset_index(drop=True)),
+            _replace(rates, table=rates.table[rates.table["outcome"].isin(keep)]
+                     .reset_index(drop=True)))
+
+
+def _replace(result: Any, **changes: Any) -> Any:
+    import dataclasses
+
+    return dataclasses.replace(result, **changes)
+
+
+__all__ = ["MAIN_OUTCOME", "PARTS", "REFERENCE_PROGRAMME", "OutcomeAssessment",
+           "assess_outcomes", "reference_figures"]
