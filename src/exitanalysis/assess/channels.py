@@ -31,7 +31,7 @@ from ..models.rates import ChannelRates, channel_rate_ratios
 from ..models.reach import Counterfactual, PopulationShare, Reach, counterfactual_reach, reach_by
 from ..text import Language, label, month, number, p_value, percent
 from .cases import NOT_A_CHANNEL, monthly_contacts
-from .findings import KeyFindings, Sentences
+from .findings import KeyFindings, Sentences, parts_frame, parts_summary
 from .release import public_release
 
 if TYPE_CHECKING:
@@ -93,9 +93,7 @@ class ChannelEffects:
 
     def to_frame(self) -> pd.DataFrame:
         """Which parts ran, and why the others did not."""
-        return pd.DataFrame({"part": PARTS,
-                             "ran": [getattr(self, p) is not None for p in PARTS],
-                             "why_not": [self.missing.get(p, "") for p in PARTS]})
+        return parts_frame(self, PARTS)
 
     def explain(self, topic: str, language: Language | None = None) -> Sentences:
         """The sentences of one part (``reach``, ``conversion``, ``counterfactual``,
@@ -151,12 +149,7 @@ class ChannelEffects:
         return KeyFindings(sentences, basis, self.synthetic, language)
 
     def summary(self) -> str:
-        lines = []
-        for part in PARTS:
-            result: Any = getattr(self, part)
-            lines.append(result.summary() if result is not None
-                         else f"{part}: not run ({self.missing.get(part, 'no data')}).")
-        return "\n\n".join(lines)
+        return parts_summary(self, PARTS)
 
 
 def _reach_sentences(reach: Reach, language: Language) -> str:

@@ -10,8 +10,9 @@ rests on real figures from one that does not.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -124,5 +125,47 @@ def disclosure_note(programme: Programme) -> SectionNote:
                                  "da" if config.language == "da" else "en")
 
 
+def parts_frame(result: Any, parts: Sequence[str]) -> pd.DataFrame:
+    """Which parts of a report's analysis ran, and why the others did not (the result's
+    ``missing``: part → a ``why_*`` key)."""
+    return pd.DataFrame({"part": list(parts),
+                         "ran": [getattr(result, p) is not None for p in parts],
+                         "why_not": [result.missing.get(p, "") for p in parts]})
+
+
+def parts_summary(result: Any, parts: Sequence[str],
+                  describe: Mapping[str, Callable[[Any], str]] | None = None) -> str:
+    """Each part's own summary (or ``describe[part]`` of it), or why it did not run."""
+    lines = []
+    for part in parts:
+        value = getattr(result, part)
+        if value is None:
+            lines.append(f"{part}: not run ({result.missing.get(part, 'no data')}).")
+        elif describe and part in describe:
+            lines.append(describe[part](value))
+        else:
+            lines.append(value.summary())
+    return "\n\n".join(lines)
+
+
+def parts_findings(sentences: Sequence[str], *, nothing: str, basis: str, synthetic: bool,
+                   language: Language) -> KeyFindings:
+    """The key findings of a report built from parts: one sentence per part that ran (or
+    the ``nothing`` sentence), on the ``basis`` sentence, marked when synthetic."""
+    said = tuple(sentences) or (label(nothing, language),)
+    text = label(basis, language)
+    if synthetic:
+        text = label("synthetic_prefix", language) + text
+    return KeyFindings(said, text, synthetic, language)
+
+
+def part_missing(kind: str, part: str, why: str, language: Language) -> Sentences:
+    """"<the part>: not available here (<why>)", in the reader's language."""
+    return Sentences(label(f"{kind}_part_missing", language,
+                           part=label(f"{kind}_part_{part}", language),
+                           why=label(why, language)))
+
+
 __all__ = ["KeyFindings", "SectionNote", "Sentences", "about", "disclosure_note",
-           "note_on_hidden_counts"]
+           "note_on_hidden_counts", "part_missing", "parts_findings", "parts_frame",
+           "parts_summary"]

@@ -37,7 +37,14 @@ from ..models.referrals import (
 )
 from ..text import Language, label, month, number, percent
 from .channels import _published_rows, _up_to
-from .findings import KeyFindings, Sentences
+from .findings import (
+    KeyFindings,
+    Sentences,
+    part_missing,
+    parts_findings,
+    parts_frame,
+    parts_summary,
+)
 from .release import public_release
 
 if TYPE_CHECKING:
@@ -92,9 +99,7 @@ class NetworkAssessment:
 
     def to_frame(self) -> pd.DataFrame:
         """Which parts ran, and why the others did not."""
-        ran = [getattr(self, p) is not None for p in PARTS]
-        return pd.DataFrame({"part": PARTS, "ran": ran,
-                             "why_not": [self.missing.get(p, "") for p in PARTS]})
+        return parts_frame(self, PARTS)
 
     def explain(self, topic: str, language: Language | None = None) -> Sentences:
         """The sentences of one part (see :data:`PARTS`) in ``language``, every number from
@@ -104,9 +109,8 @@ class NetworkAssessment:
         language = language or self.language
         result: Any = getattr(self, topic)
         if result is None:
-            return Sentences(label(
-                "network_part_missing", language, part=label(f"network_part_{topic}", language),
-                why=label(self.missing.get(topic, "why_model_failed"), language)))
+            return part_missing("network", topic, self.missing.get(topic, "why_model_failed"),
+                                language)
         return Sentences(_SENTENCES[topic](self, language))
 
     def key_findings(self, language: Language | None = None) -> KeyFindings:
@@ -116,13 +120,9 @@ class NetworkAssessment:
         sentences = tuple(str(self.explain(part, language)).split("\n")[0]
                           for part in ("matrix", "inclusions", "network")
                           if getattr(self, part) is not None)
-        if not sentences:
-            sentences = (label("network_public_nothing" if self.public else "network_nothing",
-                               language),)
-        basis = label("network_basis", language)
-        if self.synthetic:
-            basis = label("synthetic_prefix", language) + basis
-        return KeyFindings(sentences, basis, self.synthetic, language)
+        return parts_findings(sentences, nothing="network_public_nothing" if self.public
+                              else "network_nothing", basis="network_basis",
+                              synthetic=self.synthetic, language=language)
 
     def plot(self, part: str = "matrix", ax: Axes | None = None,
              language: Language | None = None) -> Axes:
@@ -133,17 +133,8 @@ class NetworkAssessment:
         return plot_network_part(self, part, ax=ax, language=language or self.language)
 
     def summary(self) -> str:
-        lines = []
-        for part in PARTS:
-            result: Any = getattr(self, part)
-            if part == "by_month" and result is not None:
-                lines.append(f"by_month: {len(result)} months, "
-                             f"{int(result['total'].sum())} referrals.")
-            elif result is not None:
-                lines.append(result.summary())
-            else:
-                lines.append(f"{part}: not run ({self.missing.get(part, 'no data')}).")
-        return "\n\n".join(lines)
+        return parts_summary(self, PARTS, {"by_month": lambda frame: (
+            f"by_month: {len(frame)} months, {int(frame['total'].sum())} referrals.")})
 
 
 # --- sentences ---------------------------------------------------------------------------------

@@ -35,7 +35,14 @@ from ..models.outcomes import (
 from ..models.survival import SurvivalCurves, time_to_first_outcome
 from ..text import Language, label, number, percent
 from .channels import _up_to
-from .findings import KeyFindings, Sentences
+from .findings import (
+    KeyFindings,
+    Sentences,
+    part_missing,
+    parts_findings,
+    parts_frame,
+    parts_summary,
+)
 from .release import public_release
 
 if TYPE_CHECKING:
@@ -94,9 +101,7 @@ class OutcomeAssessment:
 
     def to_frame(self) -> pd.DataFrame:
         """Which parts ran, and why the others did not."""
-        return pd.DataFrame({"part": PARTS,
-                             "ran": [getattr(self, p) is not None for p in PARTS],
-                             "why_not": [self.missing.get(p, "") for p in PARTS]})
+        return parts_frame(self, PARTS)
 
     def explain(self, topic: str, language: Language | None = None) -> Sentences:
         """The sentences of one part (see :data:`PARTS`) in ``language``, every number from
@@ -106,10 +111,8 @@ class OutcomeAssessment:
         language = language or self.language
         result: Any = getattr(self, topic)
         if result is None:
-            return Sentences(label(
-                "outcomes_part_missing", language, part=label(f"outcomes_part_{topic}",
-                                                              language),
-                why=label(self.missing.get(topic, "why_model_failed"), language)))
+            return part_missing("outcomes", topic, self.missing.get(topic, "why_model_failed"),
+                                language)
         return Sentences(_SENTENCES[topic](self, language))
 
     def key_findings(self, language: Language | None = None) -> KeyFindings:
@@ -119,12 +122,8 @@ class OutcomeAssessment:
         sentences = tuple(str(self.explain(part, language)).split("\n")[0]
                           for part in ("funnel", "rates", "time", "associations")
                           if getattr(self, part) is not None)
-        if not sentences:
-            sentences = (label("outcomes_nothing", language),)
-        basis = label("outcomes_basis", language)
-        if self.synthetic:
-            basis = label("synthetic_prefix", language) + basis
-        return KeyFindings(sentences, basis, self.synthetic, language)
+        return parts_findings(sentences, nothing="outcomes_nothing", basis="outcomes_basis",
+                              synthetic=self.synthetic, language=language)
 
     def plot(self, part: str = "funnel", ax: Axes | None = None,
              language: Language | None = None) -> Axes:
@@ -148,17 +147,8 @@ class OutcomeAssessment:
             "source": frame["source"].to_numpy()})
 
     def summary(self) -> str:
-        lines = []
-        for part in PARTS:
-            result: Any = getattr(self, part)
-            if part == "reference" and result is not None:
-                lines.append(f"reference: {len(result)} published figures of "
-                             f"{REFERENCE_PROGRAMME}.")
-            elif result is not None:
-                lines.append(result.summary())
-            else:
-                lines.append(f"{part}: not run ({self.missing.get(part, 'no data')}).")
-        return "\n\n".join(lines)
+        return parts_summary(self, PARTS, {"reference": lambda frame: (
+            f"reference: {len(frame)} published figures of {REFERENCE_PROGRAMME}.")})
 
 
 # --- sentences ---------------------------------------------------------------------------------
