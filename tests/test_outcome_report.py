@@ -33,6 +33,16 @@ def test_the_bundled_programme() -> None:
     assert "uden kontrolgruppe" in outcomes.explain("reference", "da")
     findings = outcomes.key_findings()
     assert findings.synthetic and len(findings.sentences) == 4
+    # By organisation: every person counted once, the rows adding up to the whole funnel.
+    by_organisation = outcomes.funnel_frame("organisation")
+    assert set(by_organisation["organisation"]) == {"Reden København", "Reden International",
+                                                    "Liva Rehab"}
+    for step in ("contacted", "included", "assessed"):
+        assert by_organisation[step].sum() == int(steps.loc[step, "persons"])
+    # The landmark comparison by group course, with its log-rank test from the result.
+    assert outcomes.time_by is not None and outcomes.time_by.logrank is not None
+    chi = number(outcomes.time_by.logrank.statistic, "en", 2)
+    assert f"log-rank chi-square {chi} on 1 df" in outcomes.explain("time_by")
 
 
 def test_the_public_version_shows_audited_counts_only() -> None:

@@ -33,7 +33,7 @@ from ..models.outcomes import (
     outcome_rates,
 )
 from ..models.survival import SurvivalCurves, time_to_first_outcome
-from ..text import Language, label, number, percent
+from ..text import Language, label, number, p_value, percent
 from .channels import _up_to
 from .findings import (
     KeyFindings,
@@ -53,6 +53,11 @@ PARTS = ("funnel", "rates", "associations", "time", "reference")
 #: The outcome whose associations with the components the report shows (work is what the
 #: programme's funders ask about first); the others are in the notebook's tables.
 MAIN_OUTCOME = "employment"
+#: The component whose time to a first outcome the report compares (a landmark comparison):
+#: the group course, the memo's first-named component.
+LANDMARK_COMPONENT = "group_course"
+#: The persons columns the funnel is also shown by.
+FUNNEL_BY = ("organisation", "contact_channel")
 #: The comparable programme whose before/after figures are shown beside the outcomes.
 REFERENCE_PROGRAMME = "Exit Prostitution"
 #: Its published measures (data/public/comparable_programmes.csv) as report words.
@@ -82,6 +87,13 @@ class OutcomeAssessment:
     reference
         The published before/after figures of :data:`REFERENCE_PROGRAMME`, with their
         caveats (from ``data/public/comparable_programmes.csv``).
+    funnel_by
+        The funnel by each of :data:`FUNNEL_BY` (internal audience only).
+    names
+        The organisations' names by id (from the config).
+    time_by
+        Time to a first outcome by whether :data:`LANDMARK_COMPONENT` was received in the
+        first months (a landmark comparison with its log-rank test; internal only).
     missing
         Part → why it is not there (a key of the report vocabulary, ``why_*``).
     synthetic, public, language
@@ -98,6 +110,9 @@ class OutcomeAssessment:
     synthetic: bool = False
     public: bool = False
     language: Language = "en"
+    funnel_by: dict[str, Funnel] = field(default_factory=dict)
+    time_by: SurvivalCurves | None = None
+    names: dict[str, str] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         """Which parts ran, and why the others did not."""
@@ -106,10 +121,18 @@ class OutcomeAssessment:
     def explain(self, topic: str, language: Language | None = None) -> Sentences:
         """The sentences of one part (see :data:`PARTS`) in ``language``, every number from
         its result; a part that did not run says why."""
-        if topic not in PARTS:
-            raise ValueError(f"unknown topic {topic!r}; expected one of {', '.join(PARTS)}")
+        if topic not in (*PARTS, "time_by", "funnel_by"):
+            raise ValueError(f"unknown topic {topic!r}; expected one of {', '.join(PARTS)}, "
+                             f"time_by or funnel_by")
         language = language or self.language
+        if topic == "funnel_by":
+            return Sentences("" if self.funnel_by else str(part_missing(
+                "outcomes", "funnel_by", self.missing.get("funnel_by", "why_no_persons"),
+                language)))
         result: Any = getattr(self, topic)
+        if topic == "time_by" and result is None:
+            return part_missing("outcomes", "time", self.missing.get(
+                "time_by", self.missing.get("time", "why_model_failed")), language)
         if result is None:
             return part_missing("outcomes", topic, self.missing.get(topic, "why_model_failed"),
                                 language)
@@ -132,6 +155,23 @@ class OutcomeAssessment:
         from ..figures.outcomes import plot_outcome_part
 
         return plot_outcome_part(self, part, ax=ax, language=language or self.language)
+
+    def funnel_frame(self, by: str, language: Language | None = None) -> pd.DataFrame:
+        """The funnel by ``by`` (one of :data:`FUNNEL_BY`) as a table: one row per group,
+        persons contacted, included, assessed and achieving each outcome (empty when not
+        computed, as for the public audience)."""
+        language = language or self.language
+        funnel = self.funnel_by.get(by)
+        if funnel is None:
+            return pd.DataFrame(columns=[by])
+        table = funnel.table[funnel.table["group"] != "all"]
+        column = table["step"].where(table["step"] != "achieved", table["outcome"])
+        wide = (table.assign(column=column)
+                .pivot_table(index="group", columns="column", values="persons",
+                             aggfunc="sum", sort=False).fillna(0).astype(int))
+        wide.index = [self.names.get(str(g)) or label(str(g), language) for g in wide.index]
+        wide.index.name, wide.columns.name = by, None
+        return wide.reset_index()
 
     def reference_frame(self, language: Language | None = None) -> pd.DataFrame:
         """The comparable programme's published figures as a table a reader can take in:
@@ -218,7 +258,21 @@ def _reference_sentences(result: OutcomeAssessment, language: Language) -> str:
     return label("outcomes_reference", language)
 
 
-_SENTENCES = {"funnel": _funnel_sentences, "rates": _rates_sentences,
+def _time_by_sentences(result: OutcomeAssessment, language: Language) -> str:
+    curves = result.time_by
+    assert curves is not None
+    if curves.logrank is None:
+        return label("outcomes_time_by_few", language,
+                     component=label(LANDMARK_COMPONENT, language))
+    return "\n".join([
+        label("outcomes_time_by", language, component=label(LANDMARK_COMPONENT, language),
+              months=number(curves.landmark or 0, language),
+              chi=number(curves.logrank.statistic, language, 2),
+              p=p_value(curves.logrank.p_value, language)),
+        label("outcomes_time_by_meaning", language)])
+
+
+_SENTENCES = {"time_by": _time_by_sentences, "funnel": _funnel_sentences, "rates": _rates_sentences,
               "associations": _associations_sentences, "time": _time_sentences,
               "reference": _reference_sentences}
 
@@ -260,11 +314,12 @@ def assess_outcomes(programme: Programme) -> OutcomeAssessment:
         outcomes = outcomes[outcomes["assessed_on"].dt.to_period("M") <= cutoff]
     funnel: Funnel | None = outcome_funnel(persons, outcomes)
     rates: OutcomeRates | None = outcome_rates(persons, outcomes)
-    associations = time = None
+    associations = time = time_by = None
+    funnel_by: dict[str, Funnel] = {}
     if release is not None:
         assert funnel is not None and rates is not None
         funnel, rates = _published(funnel, rates, release.outcomes, release.totals)
-        for part in ("associations", "time"):
+        for part in ("associations", "time", "funnel_by"):
             missing[part] = f"why_public_{part}"
         if funnel is None:
             missing["funnel"] = missing["rates"] = "why_public_withheld"
@@ -281,8 +336,19 @@ def assess_outcomes(programme: Programme) -> OutcomeAssessment:
             time = time_to_first_outcome(persons, outcomes, as_of=programme.as_of)
         except ValueError:
             missing["time"] = "why_model_failed"
+        if programme.activities is not None:
+            try:
+                time_by = time_to_first_outcome(persons, outcomes, programme.activities,
+                                                as_of=programme.as_of, by=LANDMARK_COMPONENT)
+            except ValueError:
+                missing["time_by"] = "why_model_failed"
+        else:
+            missing["time_by"] = "why_no_activities"
+        funnel_by = {by: outcome_funnel(persons, outcomes, by=by) for by in FUNNEL_BY
+                     if by in persons}
     return OutcomeAssessment(funnel, rates, associations, time, reference, missing, synthetic,
-                             public, config.language)
+                             public, config.language, funnel_by, time_by,
+                             {o.id: o.name for o in config.programme.organisations})
 
 
 def _published(funnel: Funnel, rates: OutcomeRates, released: Any,
@@ -322,5 +388,5 @@ def _replace(result: Any, **changes: Any) -> Any:
     return dataclasses.replace(result, **changes)
 
 
-__all__ = ["MAIN_OUTCOME", "PARTS", "REFERENCE_PROGRAMME", "OutcomeAssessment",
-           "assess_outcomes", "reference_figures"]
+__all__ = ["FUNNEL_BY", "LANDMARK_COMPONENT", "MAIN_OUTCOME", "PARTS", "REFERENCE_PROGRAMME",
+           "OutcomeAssessment", "assess_outcomes", "reference_figures"]

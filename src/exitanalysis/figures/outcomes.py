@@ -174,12 +174,13 @@ def plot_outcome_part(assessment: OutcomeAssessment, part: str, ax: Axes | None 
     part is missing."""
     from .survival import plot_survival
 
-    if part not in ("funnel", "rates", "associations", "time"):
-        raise ValueError(f"no figure for {part!r}; expected funnel, rates, associations or "
-                         f"time")
+    if part not in ("funnel", "rates", "associations", "time", "time_by"):
+        raise ValueError(f"no figure for {part!r}; expected funnel, rates, associations, "
+                         f"time or time_by")
     result = getattr(assessment, part)
     if result is None:
-        return plot_unavailable(assessment.missing.get(part, "why_model_failed"), ax, language)
+        why = assessment.missing.get(part, assessment.missing.get("time", "why_model_failed"))
+        return plot_unavailable(why, ax, language)
     synthetic = assessment.synthetic
     if part == "funnel":
         ax = plot_funnel(result, ax, language=language, synthetic=synthetic)
@@ -189,7 +190,7 @@ def plot_outcome_part(assessment: OutcomeAssessment, part: str, ax: Axes | None 
         ax = plot_associations(result, ax, language=language, synthetic=synthetic)
     else:
         ax = plot_survival(result, ax, language=language, synthetic=synthetic)
-    if part != "time":  # the survival figure writes its own caption (bands, censorings)
+    if part not in ("time", "time_by"):  # the survival figure writes its own caption
         set_caption(ax.figure, label(f"caption_outcomes_{part}", language))
     return ax
 
