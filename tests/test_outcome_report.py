@@ -29,7 +29,8 @@ def test_the_bundled_programme() -> None:
     assert "too few to tell" in outcomes.explain("associations")
     # The comparable programme's figures come with their design's caveat, in Danish too.
     reference = outcomes.reference_frame("da")
-    assert len(reference) == 4 and reference["measure"].str.contains("WHO-5").any()
+    assert len(reference) == 5 and reference["measure"].str.contains("WHO-5").any()
+    assert reference["measure"].str.contains("RUPS I").any()  # 1,002 of 1,750: 57 %
     assert "uden kontrolgruppe" in outcomes.explain("reference", "da")
     findings = outcomes.key_findings()
     assert findings.synthetic and len(findings.sentences) == 4

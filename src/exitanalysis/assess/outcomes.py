@@ -66,6 +66,7 @@ REFERENCE_MEASURES = {
     "share at risk of stress or depression (WHO-5) at end": "reference_who5_end",
     "share paid for sex in the last month at start": "reference_paid_start",
     "share paid for sex in the last month at end": "reference_paid_end",
+    "share of participants who exited (RUPS I)": "reference_rups_exited",
 }
 
 
@@ -281,11 +282,22 @@ _SENTENCES = {"time_by": _time_by_sentences, "funnel": _funnel_sentences, "rates
 
 
 def reference_figures() -> pd.DataFrame:
-    """The before/after shares of :data:`REFERENCE_PROGRAMME` from ``data/public``."""
+    """The published outcome shares of comparable programmes from ``data/public``: the
+    before/after shares of :data:`REFERENCE_PROGRAMME`, and the share of RUPS I's
+    participants who left (1,002 of about 1,750; the Netherlands, 2008–2013)."""
     table = load_public()["comparable_programmes"]
     rows = table[table["programme"].str.startswith(REFERENCE_PROGRAMME)
                  & (table["unit"] == "proportion")]
-    return rows[["measure", "value", "note", "source"]].reset_index(drop=True)
+    frame = rows[["measure", "value", "note", "source"]].reset_index(drop=True)
+    rups = table[table["programme"].str.startswith("RUPS I ")].set_index("measure")
+    if {"participants", "participants who exited"} <= set(rups.index):
+        exited = float(rups.loc["participants who exited", "value"])
+        share = exited / float(rups.loc["participants", "value"])
+        frame = pd.concat([frame, pd.DataFrame([{
+            "measure": "share of participants who exited (RUPS I)", "value": share,
+            "note": "about 1,750 participants; the Netherlands, 2008-2013",
+            "source": rups.loc["participants who exited", "source"]}])], ignore_index=True)
+    return frame
 
 
 def assess_outcomes(programme: Programme) -> OutcomeAssessment:
