@@ -31,6 +31,11 @@ def test_the_bundled_programme() -> None:
     assert f"{percent(inclusions.share)} of the persons included came through a referral" \
         in network.explain("inclusions")
     assert "association" in network.explain("inclusions")
+    table = inclusions.to_frame().set_index("group")
+    assert network.plot("inclusions").get_title() == (
+        f"{percent(table.loc['referred', 'conversion'])} of referred persons were included, "
+        f"{percent(table.loc['not_referred', 'conversion'])} of the others")
+    assert network.plot("flows", language="da").get_title().startswith("Den største strøm")
     findings = network.key_findings("da")
     assert findings.synthetic and len(findings.sentences) == 3
     assert network.explain("matrix", "da").startswith("Der er registreret")

@@ -25,6 +25,12 @@ def test_the_bundled_programme() -> None:
             f"({percent(high['share'])}, 95% interval {percent(high['share_low'])} to "
             f"{percent(high['share_high'])})") in outcomes.explain("rates")
     assert "not what the programme caused" in outcomes.explain("rates")
+    # The figures' titles state the finding, from the same result.
+    title = outcomes.plot("rates").get_title()
+    assert title.startswith(label(str(high["outcome"])).capitalize()) \
+        and f"({percent(high['share'])})" in title
+    assert outcomes.plot("funnel").get_title().startswith(
+        f"Of {number(int(steps.loc['contacted', 'persons']))} persons contacted")
     # Too few persons in the bundled example for any component comparison: it says so.
     assert "too few to tell" in outcomes.explain("associations")
     # The comparable programme's figures come with their design's caveat, in Danish too.

@@ -132,6 +132,25 @@ class NetworkAssessment:
 
         return plot_network_part(self, part, ax=ax, language=language or self.language)
 
+    def figure_title(self, part: str, language: Language | None = None) -> str | None:
+        """The title that states a figure's finding, from its result (``None``: the figure
+        keeps its own title)."""
+        language = language or self.language
+        if part in ("matrix", "flows") and self.matrix is not None and self.matrix.referrals:
+            cells = self.matrix.to_frame()
+            largest = cells.sort_values(["referrals", "from_party", "to_party"],
+                                        ascending=[False, True, True]).iloc[0]
+            return label("fig_network_matrix", language,
+                         source=_party(str(largest["from_party"]), self, language),
+                         target=_party(str(largest["to_party"]), self, language),
+                         count=number(int(largest["referrals"]), language))
+        if part == "inclusions" and self.inclusions is not None:
+            table = self.inclusions.to_frame().set_index("group")
+            return label("fig_network_inclusions", language,
+                         referred=percent(table.loc["referred", "conversion"], language),
+                         other=percent(table.loc["not_referred", "conversion"], language))
+        return None
+
     def summary(self) -> str:
         return parts_summary(self, PARTS, {"by_month": lambda frame: (
             f"by_month: {len(frame)} months, {int(frame['total'].sum())} referrals.")})

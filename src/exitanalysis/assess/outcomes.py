@@ -157,6 +157,34 @@ class OutcomeAssessment:
 
         return plot_outcome_part(self, part, ax=ax, language=language or self.language)
 
+    def figure_title(self, part: str, language: Language | None = None) -> str | None:
+        """The title that states a figure's finding, from its result (``None``: the figure
+        keeps its own title, as when there is nothing to find)."""
+        language = language or self.language
+        if part == "funnel" and self.funnel is not None:
+            steps = self.funnel.table.query("group == 'all'").set_index("step")["persons"]
+            if "assessed" in steps:
+                return label("fig_outcomes_funnel", language,
+                             contacted=number(int(steps["contacted"]), language),
+                             included=number(int(steps["included"]), language),
+                             assessed=number(int(steps["assessed"]), language))
+        if part == "rates" and self.rates is not None:
+            table = self.rates.table.query("group == 'all' and enough")
+            if len(table):
+                high, low = table.loc[table["share"].idxmax()], table.loc[table["share"].idxmin()]
+                title = label("fig_outcomes_rates", language,
+                              high_name=label(str(high["outcome"]), language),
+                              high=percent(high["share"], language),
+                              low_name=label(str(low["outcome"]), language),
+                              low=percent(low["share"], language))
+                return title[:1].upper() + title[1:]
+        if part == "time" and self.time is not None:
+            row = self.time.medians().iloc[0]
+            if row["reached"] and np.isfinite(row["median"]):
+                return label("fig_outcomes_time", language,
+                             median=number(row["median"], language, 0))
+        return None
+
     def funnel_frame(self, by: str, language: Language | None = None) -> pd.DataFrame:
         """The funnel by ``by`` (one of :data:`FUNNEL_BY`) as a table: one row per group,
         persons contacted, included, assessed and achieving each outcome (empty when not

@@ -52,6 +52,9 @@ def plot_network_part(effects: NetworkAssessment, part: str, ax: Axes | None = N
         ax = plot_referral_inclusions(result, ax, language=language, synthetic=synthetic)
     else:
         ax = plot_network_rate_ratio(result, ax, language=language, synthetic=synthetic)
+    title = effects.figure_title(part, language)
+    if title is not None:  # the finding, from the result; the caption says what it rests on
+        ax.set_title(title)
     set_caption(ax.figure, label(f"caption_network_{part}", language))
     return ax
 

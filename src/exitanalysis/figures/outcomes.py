@@ -190,6 +190,9 @@ def plot_outcome_part(assessment: OutcomeAssessment, part: str, ax: Axes | None 
         ax = plot_associations(result, ax, language=language, synthetic=synthetic)
     else:
         ax = plot_survival(result, ax, language=language, synthetic=synthetic)
+    title = assessment.figure_title(part, language)
+    if title is not None:  # the finding, from the result; the caption says what it rests on
+        ax.set_title(title)
     if part not in ("time", "time_by"):  # the survival figure writes its own caption
         set_caption(ax.figure, label(f"caption_outcomes_{part}", language))
     return ax
