@@ -50,6 +50,13 @@ def test_the_bundled_programme() -> None:
     assert outcomes.time_by is not None and outcomes.time_by.logrank is not None
     chi = number(outcomes.time_by.logrank.statistic, "en", 2)
     assert f"log-rank chi-square {chi} on 1 df" in outcomes.explain("time_by")
+    # Every component the same way; a side of fewer than 5 persons gets no test.
+    landmarks = outcomes.landmarks
+    assert landmarks is not None and len(landmarks) == 5
+    small = landmarks[landmarks[["received", "not_received"]].min(axis=1) < 5]
+    assert len(small) and small["p_value"].isna().all() and not small["enough"].any()
+    course = landmarks.set_index("component").loc["group_course"]
+    assert course["chi_square"] == outcomes.time_by.logrank.statistic
 
 
 def test_the_public_version_shows_audited_counts_only() -> None:

@@ -35,7 +35,7 @@ from ..models.referrals import (
     referral_matrix,
     referrals_by_month,
 )
-from ..text import Language, label, month, number, percent
+from ..text import Language, label, month, number, p_value, percent
 from .channels import _published_rows, _up_to
 from .findings import (
     KeyFindings,
@@ -213,6 +213,13 @@ def _inclusions_sentences(effects: NetworkAssessment, language: Language) -> str
                    diff=number(result.difference * 100, language, 0),
                    dlow=number(result.difference_low * 100, language, 0),
                    dhigh=number(result.difference_high * 100, language, 0))]
+    if not effects.public and referred["delay_persons"] and other["delay_persons"] \
+            and pd.notna(referred["delay_median"]) and pd.notna(other["delay_median"]):
+        # Medians of single persons' delays: for the internal audience only.
+        lines.append(label("network_delay", language,
+                           referred=number(referred["delay_median"], language),
+                           other=number(other["delay_median"], language),
+                           p=p_value(result.delay_p, language)))
     lines.append(label("network_conversion_caveat", language))
     return "\n".join(lines)
 

@@ -24,7 +24,9 @@ import pandas as pd
 
 from ..data.programme import Programme
 from ..data.public import load_public
+from ..models.conversion import MIN_EVENTS
 from ..models.outcomes import (
+    COMPONENTS,
     ComponentAssociations,
     Funnel,
     OutcomeRates,
@@ -92,6 +94,9 @@ class OutcomeAssessment:
         The funnel by each of :data:`FUNNEL_BY` (internal audience only).
     names
         The organisations' names by id (from the config).
+    landmarks
+        For every component: the landmark comparison's persons, events and log-rank test
+        (internal only; a component with too few persons on either side has no test).
     time_by
         Time to a first outcome by whether :data:`LANDMARK_COMPONENT` was received in the
         first months (a landmark comparison with its log-rank test; internal only).
@@ -114,6 +119,7 @@ class OutcomeAssessment:
     funnel_by: dict[str, Funnel] = field(default_factory=dict)
     time_by: SurvivalCurves | None = None
     names: dict[str, str] = field(default_factory=dict)
+    landmarks: pd.DataFrame | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Which parts ran, and why the others did not."""
@@ -184,6 +190,18 @@ class OutcomeAssessment:
                 return label("fig_outcomes_time", language,
                              median=number(row["median"], language, 0))
         return None
+
+    def landmark_frame(self, language: Language | None = None) -> pd.DataFrame:
+        """The landmark comparison for every component, as a table a reader can take in."""
+        language = language or self.language
+        if self.landmarks is None:
+            return pd.DataFrame(columns=["component"])
+        frame = self.landmarks.drop(columns="enough")
+        frame["component"] = [label(str(c), language) for c in frame["component"]]
+        return frame.rename(columns={"received": "landmark_received",
+                                     "not_received": "landmark_not_received",
+                                     "chi_square": "logrank_chi_square",
+                                     "p_value": "logrank_p_value"})
 
     def funnel_frame(self, by: str, language: Language | None = None) -> pd.DataFrame:
         """The funnel by ``by`` (one of :data:`FUNNEL_BY`) as a table: one row per group,
@@ -354,7 +372,7 @@ def assess_outcomes(programme: Programme) -> OutcomeAssessment:
         outcomes = outcomes[outcomes["assessed_on"].dt.to_period("M") <= cutoff]
     funnel: Funnel | None = outcome_funnel(persons, outcomes)
     rates: OutcomeRates | None = outcome_rates(persons, outcomes)
-    associations = time = time_by = None
+    associations = time = time_by = landmarks = None
     funnel_by: dict[str, Funnel] = {}
     if release is not None:
         assert funnel is not None and rates is not None
@@ -386,9 +404,40 @@ def assess_outcomes(programme: Programme) -> OutcomeAssessment:
             missing["time_by"] = "why_no_activities"
         funnel_by = {by: outcome_funnel(persons, outcomes, by=by) for by in FUNNEL_BY
                      if by in persons}
+        if programme.activities is not None:
+            landmarks = landmark_comparisons(persons, outcomes, programme.activities,
+                                             as_of=programme.as_of)
     return OutcomeAssessment(funnel, rates, associations, time, reference, missing, synthetic,
                              public, config.language, funnel_by, time_by,
-                             {o.id: o.name for o in config.programme.organisations})
+                             {o.id: o.name for o in config.programme.organisations},
+                             landmarks)
+
+
+def landmark_comparisons(persons: pd.DataFrame, outcomes: pd.DataFrame,
+                         activities: pd.DataFrame, *, as_of: Any) -> pd.DataFrame:
+    """Time to a first outcome by whether each component was received in the first months
+    after inclusion (the landmark comparison of :func:`time_to_first_outcome`): persons and
+    events on each side and the log-rank test, one row per component."""
+    rows = []
+    for component in COMPONENTS:
+        try:
+            curves = time_to_first_outcome(persons, outcomes, activities, as_of=as_of,
+                                           by=component)
+        except ValueError:
+            continue
+        medians = curves.medians().set_index("group")
+        test = curves.logrank
+        received = int(medians["n"].get("received", 0))
+        not_received = int(medians["n"].get("not_received", 0))
+        # A side of fewer than MIN_EVENTS persons: the test's normal approximation fails.
+        enough = test is not None and min(received, not_received) >= MIN_EVENTS
+        rows.append({
+            "component": component, "received": received, "not_received": not_received,
+            "chi_square": test.statistic if enough and test is not None else np.nan,
+            "p_value": test.p_value if enough and test is not None else np.nan,
+            "enough": enough})
+    return pd.DataFrame(rows, columns=["component", "received", "not_received", "chi_square",
+                                       "p_value", "enough"])
 
 
 def _published(funnel: Funnel, rates: OutcomeRates, released: Any,
@@ -429,4 +478,4 @@ def _replace(result: Any, **changes: Any) -> Any:
 
 
 __all__ = ["FUNNEL_BY", "LANDMARK_COMPONENT", "MAIN_OUTCOME", "PARTS", "REFERENCE_PROGRAMME",
-           "OutcomeAssessment", "assess_outcomes", "reference_figures"]
+           "OutcomeAssessment", "assess_outcomes", "landmark_comparisons", "reference_figures"]
