@@ -62,3 +62,12 @@ def danish_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def public_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _run_default(tmp_path_factory.mktemp("reports-public"), "--audience", "public")
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> object:
+    """Close the figures a test drew: a result's .plot() leaves its figure open, as it should
+    in a notebook, and dozens of them in one worker waste memory."""
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
