@@ -13,7 +13,6 @@ The report built on it is the ``channel_effects`` notebook.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -32,7 +31,7 @@ from ..models.reach import Counterfactual, PopulationShare, Reach, counterfactua
 from ..text import Language, label, month, number, p_value, percent
 from .cases import NOT_A_CHANNEL, monthly_contacts
 from .findings import KeyFindings, Sentences, parts_frame, parts_summary
-from .release import public_release
+from .release import as_released, public_release
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -401,7 +400,7 @@ def assess_channels(programme: Programme) -> ChannelEffects:
                                   dict.fromkeys(PARTS, "why_public_nothing"),
                                   bool(programme.synthetic), public=True,
                                   language=config.language)
-        programme = _up_to(programme, pd.Period(release.cutoff, freq="M"))
+        programme = as_released(programme, release)
     persons = programme.persons
     missing: dict[str, str] = {}
     withheld: dict[str, tuple[str, ...]] = {}
@@ -411,7 +410,7 @@ def assess_channels(programme: Programme) -> ChannelEffects:
     if persons is not None and len(persons):
         arenas = persons
         if release is not None:
-            shown = _published_margin(release.quarters.get("sales_channel"))
+            shown = _shown_columns(release.quarters.get("sales_channel"))
             arenas = persons[persons["sales_channel"].astype(str).isin(shown)]
             withheld["reach"] = _hidden(persons["sales_channel"], shown)
         if len(arenas):
@@ -420,7 +419,7 @@ def assess_channels(programme: Programme) -> ChannelEffects:
             missing["reach"] = "why_public_withheld"
         if release is not None:
             contacts = persons[persons["contact_channel"].astype(str).isin(
-                _published_rows(release.conversion))]
+                _shown_rows(release.conversion))]
             withheld["conversion"] = _hidden(persons["contact_channel"], set(
                 contacts["contact_channel"].astype(str)))
             if len(contacts):
@@ -448,7 +447,7 @@ def assess_channels(programme: Programme) -> ChannelEffects:
             missing[part] = "why_no_persons"
     months = channel_months(programme)
     if release is not None:
-        shown = _published_margin(release.quarters.get("contact_channel"))
+        shown = _shown_columns(release.quarters.get("contact_channel"))
         withheld["rates"] = _hidden(months.loc[months["contacted"] > 0, "contact_channel"],
                                     shown)
         months = months[months["contact_channel"].isin(shown)]
@@ -489,41 +488,12 @@ def assess_channels(programme: Programme) -> ChannelEffects:
                           config.language)
 
 
-def _up_to(programme: Programme, cutoff: pd.Period) -> Programme:
-    """The programme as the public release counts it: persons first contacted from the
-    start to the end of the ``cutoff`` month, included only when dated by then; monthly
-    rows up to the cutoff."""
-    start = pd.Timestamp(programme.config.programme.start)
-    end = cutoff.end_time.normalize()
-    tables = dict(programme.tables)
-    persons = programme.persons
-    if persons is not None:
-        persons = persons[(persons["first_contact"] >= start)
-                          & (persons["first_contact"] <= end)].copy()
-        dated = persons["inclusion_date"].notna() & (persons["inclusion_date"] <= end)
-        persons["included"] = persons["included"].fillna(False).astype(bool) & dated
-        tables["persons"] = persons
-    if programme.monthly is not None:
-        monthly = programme.monthly
-        tables["monthly"] = monthly[pd.PeriodIndex(monthly["month"], freq="M") <= cutoff]
-    return dataclasses.replace(programme, tables=tables, as_of=end.date())
+def _shown_columns(table: SuppressedTable | None) -> set[str]:
+    return table.shown_columns() if table is not None else set()
 
 
-def _published_margin(table: SuppressedTable | None) -> set[str]:
-    """Columns of a protected table whose total over the rows is published."""
-    if table is None:
-        return set()
-    margin = table.suppressed.loc["total"]
-    return {str(c) for c in margin.index if c != "total" and not margin[c]
-            and table.counts.loc["total", c] > 0}
-
-
-def _published_rows(table: SuppressedTable | None) -> set[str]:
-    """Rows of a protected table whose every cell is published."""
-    if table is None:
-        return set()
-    inner = table.suppressed.drop(index="total", columns="total", errors="ignore")
-    return {str(r) for r in inner.index if not inner.loc[r].any()}
+def _shown_rows(table: SuppressedTable | None) -> set[str]:
+    return table.shown_rows() if table is not None else set()
 
 
 def _hidden(values: pd.Series, shown: set[str]) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ least ``analysis.min_cell`` referrals.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +37,6 @@ from ..models.referrals import (
     referrals_by_month,
 )
 from ..text import Language, label, month, number, p_value, percent
-from .channels import _published_rows, _up_to
 from .findings import (
     KeyFindings,
     Sentences,
@@ -45,7 +45,7 @@ from .findings import (
     parts_frame,
     parts_summary,
 )
-from .release import public_release
+from .release import as_released, public_release
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -137,13 +137,8 @@ class NetworkAssessment:
         keeps its own title)."""
         language = language or self.language
         if part in ("matrix", "flows") and self.matrix is not None and self.matrix.referrals:
-            cells = self.matrix.to_frame()
-            largest = cells.sort_values(["referrals", "from_party", "to_party"],
-                                        ascending=[False, True, True]).iloc[0]
             return label("fig_network_matrix", language,
-                         source=_party(str(largest["from_party"]), self, language),
-                         target=_party(str(largest["to_party"]), self, language),
-                         count=number(int(largest["referrals"]), language))
+                         **_largest_flow(self.matrix, self.names, language))
         if part == "inclusions" and self.inclusions is not None:
             table = self.inclusions.to_frame().set_index("group")
             return label("fig_network_inclusions", language,
@@ -159,27 +154,34 @@ class NetworkAssessment:
 # --- sentences ---------------------------------------------------------------------------------
 
 
-def _party(party: str, effects: NetworkAssessment, language: Language) -> str:
-    """An organisation by the config's name, a service by the report's word, else its id."""
-    if party in effects.names:
-        return effects.names[party]
+def party_name(party: str, language: Language = "en",
+               names: Mapping[str, str] | None = None) -> str:
+    """How a report names a party: the config's name of an organisation, the report word of
+    a service, else the id."""
+    if names and party in names:
+        return names[party]
     return label(f"party_{party}", language) if party in SERVICES else party
+
+
+def _largest_flow(matrix: ReferralMatrix, names: Mapping[str, str],
+                  language: Language) -> dict[str, str]:
+    """The largest flow of referrals (ties: the first parties by id), in words."""
+    largest = matrix.to_frame().sort_values(["referrals", "from_party", "to_party"],
+                                            ascending=[False, True, True]).iloc[0]
+    return {"source": party_name(str(largest["from_party"]), language, names),
+            "target": party_name(str(largest["to_party"]), language, names),
+            "count": number(int(largest["referrals"]), language)}
 
 
 def _matrix_sentences(effects: NetworkAssessment, language: Language) -> str:
     matrix = effects.matrix
     assert matrix is not None
-    cells = matrix.to_frame()
-    largest = cells.sort_values(["referrals", "from_party", "to_party"],
-                                ascending=[False, True, True]).iloc[0]
     by_kind = effects.by_month.drop(columns="month").sum() if effects.by_month is not None \
         else pd.Series(dtype=float)
     lines = [label("network_matrix", language, n=number(matrix.referrals, language),
                    persons=number(matrix.persons, language),
                    anonymous=number(matrix.anonymous, language),
-                   source=_party(str(largest["from_party"]), effects, language),
-                   target=_party(str(largest["to_party"]), effects, language),
-                   count=number(int(largest["referrals"]), language))]
+                   **_largest_flow(matrix, effects.names, language))]
     if len(by_kind):
         lines.append(label("network_kinds", language,
                            between=number(int(by_kind.get("between_partners", 0)), language),
@@ -261,7 +263,7 @@ def assess_network(programme: Programme) -> NetworkAssessment:
             return NetworkAssessment(None, None, None, None, None, names,
                                      dict.fromkeys(PARTS, "why_public_nothing"), synthetic,
                                      True, config.language)
-        programme = _up_to(programme, pd.Period(release.cutoff, freq="M"))
+        programme = as_released(programme, release)
     spec = config.programme
     first = pd.Period(spec.start, freq="M")
     last = pd.Period(min(programme.as_of or spec.end, spec.end), freq="M")
@@ -307,7 +309,8 @@ def assess_network(programme: Programme) -> NetworkAssessment:
     else:
         hidden: set[str] = set()
         if release is not None:
-            shown = _published_rows(release.conversion)
+            shown = release.conversion.shown_rows() if release.conversion is not None \
+                else set()
             hidden = set(persons["contact_channel"].astype(str)) - shown
             persons = persons[persons["contact_channel"].astype(str).isin(shown)]
         if hidden & set(REFERRAL_CHANNELS):
@@ -322,4 +325,4 @@ def assess_network(programme: Programme) -> NetworkAssessment:
                              missing, synthetic, public, config.language)
 
 
-__all__ = ["NETWORK_KIND", "PARTS", "NetworkAssessment", "assess_network"]
+__all__ = ["NETWORK_KIND", "PARTS", "NetworkAssessment", "assess_network", "party_name"]

@@ -16,6 +16,7 @@ handful of persons' months) are left out, and the page says so.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +37,6 @@ from ..models.outcomes import (
 )
 from ..models.survival import SurvivalCurves, time_to_first_outcome
 from ..text import Language, label, number, p_value, percent
-from .channels import _up_to
 from .findings import (
     KeyFindings,
     Sentences,
@@ -45,7 +45,7 @@ from .findings import (
     parts_frame,
     parts_summary,
 )
-from .release import public_release
+from .release import as_released, public_release
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -360,16 +360,13 @@ def assess_outcomes(programme: Programme) -> OutcomeAssessment:
                                  dict.fromkeys(PARTS[:-1], "why_public_nothing"), synthetic,
                                  True, config.language)
     if release is not None:
-        cutoff = pd.Period(release.cutoff, freq="M")
-        programme = _up_to(programme, cutoff)
+        programme = as_released(programme, release)
     persons, outcomes = programme.persons, programme.outcomes
     if persons is None or outcomes is None or not len(outcomes):
         reason = "why_no_persons" if persons is None else "why_no_outcomes"
         return OutcomeAssessment(None, None, None, None, reference,
                                  dict.fromkeys(PARTS[:-1], reason), synthetic, public,
                                  config.language)
-    if release is not None:
-        outcomes = outcomes[outcomes["assessed_on"].dt.to_period("M") <= cutoff]
     funnel: Funnel | None = outcome_funnel(persons, outcomes)
     rates: OutcomeRates | None = outcome_rates(persons, outcomes)
     associations = time = time_by = landmarks = None
@@ -466,15 +463,9 @@ def _published(funnel: Funnel, rates: OutcomeRates, released: Any,
     assessed_counts = {released.get(f"assessed/{o}") for o in keep}
     if assessed_counts != {int(steps.loc["assessed", "persons"])}:
         shown = shown[shown["step"] != "assessed"]
-    return (_replace(funnel, table=shown.reset_index(drop=True)),
-            _replace(rates, table=rates.table[rates.table["outcome"].isin(keep)]
+    return (dataclasses.replace(funnel, table=shown.reset_index(drop=True)),
+            dataclasses.replace(rates, table=rates.table[rates.table["outcome"].isin(keep)]
                      .reset_index(drop=True)))
-
-
-def _replace(result: Any, **changes: Any) -> Any:
-    import dataclasses
-
-    return dataclasses.replace(result, **changes)
 
 
 __all__ = ["FUNNEL_BY", "LANDMARK_COMPONENT", "MAIN_OUTCOME", "PARTS", "REFERENCE_PROGRAMME",

@@ -27,6 +27,7 @@ manifest take their public counts from the release, so what was audited is what 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import weakref
 from collections.abc import Mapping
@@ -450,6 +451,33 @@ def _outcome_members(programme: Programme, units: pd.DataFrame, first: int,
     return found
 
 
+def as_released(programme: Programme, release: PublicRelease) -> Programme:
+    """The programme as a public release counts it: persons first contacted from the start
+    to the end of the cutoff month, included only when dated by then; monthly rows and
+    outcome assessments up to the cutoff. A page's public analysis runs on this, so its
+    counts are the audited ones."""
+    if release.cutoff is None:
+        raise ValueError("the release has no cutoff: nothing of the case data is released")
+    cutoff = pd.Period(release.cutoff, freq="M")
+    start = pd.Timestamp(programme.config.programme.start)
+    end = cutoff.end_time.normalize()
+    tables = dict(programme.tables)
+    persons = programme.persons
+    if persons is not None:
+        persons = persons[(persons["first_contact"] >= start)
+                          & (persons["first_contact"] <= end)].copy()
+        dated = persons["inclusion_date"].notna() & (persons["inclusion_date"] <= end)
+        persons["included"] = persons["included"].fillna(False).astype(bool) & dated
+        tables["persons"] = persons
+    if programme.monthly is not None:
+        monthly = programme.monthly
+        tables["monthly"] = monthly[pd.PeriodIndex(monthly["month"], freq="M") <= cutoff]
+    if programme.outcomes is not None:
+        outcomes = programme.outcomes
+        tables["outcomes"] = outcomes[outcomes["assessed_on"] <= end]
+    return dataclasses.replace(programme, tables=tables, as_of=end.date())
+
+
 def require_publishable(programme: Programme) -> None:
     """Refuse a public report that could show no recruitment at all.
 
@@ -612,5 +640,5 @@ def _hidden_partners(history: RecruitmentHistory, min_cell: int,
     return hidden
 
 
-__all__ = ["PublicRelease", "PublishedCount", "month_number", "public_cutoff",
+__all__ = ["PublicRelease", "PublishedCount", "as_released", "month_number", "public_cutoff",
            "public_release", "require_publishable"]

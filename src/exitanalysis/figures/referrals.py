@@ -16,8 +16,9 @@ import pandas as pd
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path
 
+from ..assess.network import party_name
 from ..errors import ArgumentError
-from ..models.referrals import KINDS, SERVICES
+from ..models.referrals import KINDS
 from ..text import Language, label, number
 from .style import (
     GREY,
@@ -44,17 +45,6 @@ if TYPE_CHECKING:
 _CELL = "#0072B2"
 _WITHHELD = "#d9d9d9"
 _INTAKE = "#000000"
-
-
-def party_name(party: str, language: Language = "en",
-               names: Mapping[str, str] | None = None) -> str:
-    """How a figure names a party: the config's name of an organisation, the report word of
-    a service, else the id."""
-    if names and party in names:
-        return names[party]
-    if party in SERVICES:
-        return label(f"party_{party}", language)
-    return party
 
 
 def kind_name(kind: str, language: Language = "en") -> str:

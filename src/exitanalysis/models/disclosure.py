@@ -84,6 +84,17 @@ class SuppressedTable:
                 _solve_range(a_eq, b_eq, len(unknown), k)
                 for k, (i, j) in enumerate(unknown)}
 
+    def shown_columns(self) -> set[str]:
+        """Columns whose total over the rows is published and not zero."""
+        margin = self.suppressed.loc["total"]
+        return {str(c) for c in margin.index if c != "total" and not margin[c]
+                and self.counts.loc["total", c] > 0}
+
+    def shown_rows(self) -> set[str]:
+        """Rows whose every cell is published."""
+        inner = self.suppressed.drop(index="total", columns="total", errors="ignore")
+        return {str(r) for r in inner.index if not inner.loc[r].any()}
+
     def published(self) -> pd.DataFrame:
         """The counts with suppressed cells missing (``NaN``)."""
         return self.counts.where(~self.suppressed).astype(float)
