@@ -21,8 +21,11 @@ MAX_TARGET = 1_000_000
 
 
 def finite(name: str, value: object, *, low: float | None = None, high: float | None = None,
-           above: float | None = None) -> float:
-    """``value`` as a float that is finite and within ``[low, high]`` (or ``> above``)."""
+           above: float | None = None, below: float | None = None) -> float:
+    """``value`` as a float that is finite and within ``[low, high]`` (or ``> above``,
+    ``< below``); ``True`` and ``False`` are not numbers here."""
+    if isinstance(value, bool):
+        raise ArgumentError(name, "expected a number")
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -31,6 +34,8 @@ def finite(name: str, value: object, *, low: float | None = None, high: float | 
         raise ArgumentError(name, "expected a finite number (not NaN or infinity)")
     if above is not None and not number > above:
         raise ArgumentError(name, f"expected a number > {above:g}")
+    if below is not None and not number < below:
+        raise ArgumentError(name, f"expected a number < {below:g}")
     if low is not None and number < low:
         raise ArgumentError(name, f"expected a number ≥ {low:g}")
     if high is not None and number > high:
