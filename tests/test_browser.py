@@ -42,7 +42,7 @@ def browser():
 #: Desktop and phone widths (a 390 px phone is the common small screen).
 WIDTHS = (1280, 390)
 PAGES = ("index.html", "recruitment_shortfall.html", "data_overview.html", "channel_effects.html",
-         "partner_network.html", "outcomes.html")
+         "partner_network.html", "outcomes.html", "target_realism.html")
 REPORTS = ("default_report", "danish_report", "public_report")
 
 # What a page measures of itself in the browser: overflow, the body text's size and line

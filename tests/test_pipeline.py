@@ -103,9 +103,12 @@ def test_report_has_no_code_and_every_figure_is_marked(report: Path) -> None:
     text = (report / "data_overview.html").read_text(encoding="utf-8")
     assert "xa.load_config" not in text and 'class="jp-CodeMirrorEditor' not in text
     assert "exitanalysis:complete" not in text  # the completion marker stays hidden
-    # Built only from the memo's published figure (real, not synthetic): unmarked. Every other
-    # figure of the default run uses the synthetic tables and must carry the mark.
-    from_published_figure = {"recruitment_fan", "recruitment_requirement", "early_warning_replay"}
+    # Built only from the memo's published figure and the public figures in data/public (real,
+    # not synthetic): unmarked. Every other figure of the default run uses the synthetic tables
+    # and must carry the mark.
+    from_published_figure = {"recruitment_fan", "recruitment_requirement", "early_warning_replay",
+                             "realism_funnel", "realism_funnel_factors",
+                             "realism_reference_class", "realism_scenarios"}
     for svg in (report / "figures").glob("*.svg"):
         marked = "SYNTHETIC DATA" in svg.read_text(encoding="utf-8")
         assert marked == (svg.stem not in from_published_figure), svg.name

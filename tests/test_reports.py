@@ -70,7 +70,8 @@ def _english_left(text: str) -> list[str]:
 
 @pytest.mark.parametrize("page", ["index.html", "data_overview.html",
                                   "recruitment_shortfall.html", "channel_effects.html",
-                                  "partner_network.html", "outcomes.html"])
+                                  "partner_network.html", "outcomes.html",
+                                  "target_realism.html"])
 def test_danish_report_has_no_english_label_left(danish_report: Path, page: str) -> None:
     text = _visible_text((danish_report / page).read_text(encoding="utf-8"))
     assert _english_left(text) == []
@@ -95,7 +96,7 @@ def test_landing_page_cards_in_reading_order(default_report: Path) -> None:
     page = (default_report / "index.html").read_text(encoding="utf-8")
     first = [page.index(f'href="{name}.html"') for name in
              ("recruitment_shortfall", "channel_effects", "outcomes", "partner_network",
-              "data_overview")]
+              "target_realism", "data_overview")]
     assert first == sorted(first)
 
 

@@ -277,6 +277,147 @@ class NetworkPeriod(_Strict):
         return self
 
 
+class FactorRange(_Strict):
+    """An uncertain number as a range (uniform, or triangular with ``mode``), with where it
+    comes from: a published figure, or the evaluator's assumption (say so in ``source``)."""
+
+    low: float = Field(ge=0.0)
+    high: float = Field(ge=0.0)
+    mode: float | None = Field(default=None, ge=0.0)
+    source: PublicText
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FactorRange:
+        if self.low > self.high:
+            raise ValueError("'low' must not exceed 'high'")
+        if self.mode is not None and not self.low <= self.mode <= self.high:
+            raise ValueError("'mode' must lie between 'low' and 'high'")
+        return self
+
+
+#: The funnel from the population to the persons a programme can include, in order.
+FUNNEL_FACTORS = ("population", "share_in_area", "turnover", "wish_to_leave", "eligible",
+                  "reached", "uptake")
+FunnelFactor = Literal["population", "share_in_area", "turnover", "wish_to_leave", "eligible",
+                       "reached", "uptake"]
+#: Funnel factors that are shares of the step before them (at most 1).
+SHARE_FACTORS = ("share_in_area", "wish_to_leave", "eligible", "reached", "uptake")
+
+
+class ReferenceProgrammeSpec(_Strict):
+    """A comparable programme: ``persons`` recruited in ``months``, with its source."""
+
+    name: PublicText
+    persons: int = Field(ge=1)
+    months: float = Field(gt=0.0)
+    source: PublicText
+
+
+class ScenarioSpec(_Strict):
+    """An initiative as a stated change to the status quo: multipliers of the contact rate
+    (of one ``channel``, or of all), of conversion and of retention, and the share of the
+    area's population who would newly come forward (``new_seekers_share``), each a range with
+    its source ("assumption" when no study gives it)."""
+
+    name: str = Field(min_length=1, pattern=r"^[a-z0-9_]+$")
+    label: PublicText
+    label_da: PublicText | None = None
+    channel: Literal["street_outreach", "venue_outreach", "online_outreach", "drop_in",
+                     "municipal_referral", "partner_referral", "health_service",
+                     "self_referral", "other"] | None = None
+    contact_rate: FactorRange | None = None
+    conversion: FactorRange | None = None
+    retention: FactorRange | None = None
+    new_seekers_share: FactorRange | None = None
+    source: PublicText
+
+    @model_validator(mode="after")
+    def _has_an_effect(self) -> ScenarioSpec:
+        effects = (self.contact_rate, self.conversion, self.retention, self.new_seekers_share)
+        if all(e is None for e in effects):
+            raise ValueError("a scenario needs at least one of contact_rate, conversion, "
+                             "retention or new_seekers_share")
+        if self.channel is not None and self.contact_rate is None:
+            raise ValueError("'channel' needs a 'contact_rate' to change")
+        if self.new_seekers_share is not None and self.new_seekers_share.high > 1:
+            raise ValueError("new_seekers_share is a share: at most 1")
+        return self
+
+
+class CaptureHistory(_Strict):
+    """Persons with one capture history across outside lists (aggregate: no identifiers):
+    ``lists`` one 0/1 per list, in the order of ``RealismSpec.lists``."""
+
+    lists: list[Literal[0, 1]] = Field(min_length=2)
+    count: int = Field(ge=0)
+
+
+class MultiplierSpec(_Strict):
+    """The multiplier method: ``benchmark`` persons known to a service, and the
+    ``proportion`` of the population who say in a survey (of ``sample_size``) that they used
+    it; each with its source."""
+
+    benchmark: int = Field(ge=1)
+    benchmark_source: PublicText
+    proportion: float = Field(gt=0.0, le=1.0)
+    sample_size: int = Field(ge=2)
+    source: PublicText
+
+
+class RealismSpec(_Strict):
+    """Was the target realistic, and what would work (the ``target_realism`` report).
+
+    Every key has a default: the funnel's population and wish to leave come from the public
+    figures in ``data/public/``, the other factors are stated assumptions; the reference
+    class is Exit Prostitution (DK 2012–2016); no scenario is assumed.
+    """
+
+    funnel: dict[FunnelFactor, FactorRange] = Field(default_factory=dict)
+    reference_class: list[ReferenceProgrammeSpec] | None = None
+    #: Scale of the half-normal prior of the spread between programmes' log rates.
+    tau_scale: float = Field(default=0.5, gt=0.0, le=5.0)
+    #: The period of a new programme (months); default: this programme's period.
+    horizon_months: float | None = Field(default=None, gt=0.0, le=600.0)
+    assurance: list[float] = Field(default_factory=lambda: [0.8, 0.9], min_length=1)
+    scenarios: list[ScenarioSpec] = Field(default_factory=list)
+    combinations: list[list[str]] = Field(default_factory=list)
+    #: Names of outside lists for ``capture_histories``.
+    lists: list[PublicText] = Field(default_factory=list)
+    capture_histories: list[CaptureHistory] = Field(default_factory=list)
+    multiplier: MultiplierSpec | None = None
+    draws: int = Field(default=100_000, ge=1_000, le=10_000_000)
+
+    @field_validator("assurance")
+    @classmethod
+    def _assurance(cls, values: list[float]) -> list[float]:
+        if any(not 0.0 < v < 1.0 for v in values):
+            raise ValueError("each assurance level must lie strictly between 0 and 1")
+        return values
+
+    @model_validator(mode="after")
+    def _coherent(self) -> RealismSpec:
+        for name, factor in self.funnel.items():
+            if name in SHARE_FACTORS and factor.high > 1:
+                raise ValueError(f"funnel.{name} is a share: 'high' must be at most 1")
+        names = [s.name for s in self.scenarios]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"scenario names must be unique; repeated: {', '.join(repeated)}")
+        for combination in self.combinations:
+            unknown = sorted(set(combination) - set(names))
+            if unknown:
+                raise ValueError(f"combinations name unknown scenarios: {', '.join(unknown)}")
+            if len(combination) < 2:
+                raise ValueError("a combination needs at least two scenarios")
+        if self.capture_histories:
+            if len(self.lists) < 2:
+                raise ValueError("capture_histories need 'lists': the names of at least two "
+                                 "lists")
+            if any(len(h.lists) != len(self.lists) for h in self.capture_histories):
+                raise ValueError("every capture history needs one 0/1 per list in 'lists'")
+        return self
+
+
 class AnalysisSpec(_Strict):
     """Settings of the analysis; ``as_of`` defaults to the last date in the data."""
 
@@ -294,6 +435,8 @@ class AnalysisSpec(_Strict):
         default_factory=dict)
     #: When the partners' network was active: referrals before and during it are compared.
     network: NetworkPeriod | None = None
+    #: The target_realism report: funnel, reference class, scenarios, population size.
+    realism: RealismSpec = Field(default_factory=RealismSpec)
 
     @field_validator("prior_weight", mode="before")
     @classmethod

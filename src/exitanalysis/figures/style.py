@@ -265,14 +265,20 @@ def ratio_intervals(ax: Axes, table: Any, names: Sequence[str], language: Langua
         ax.plot([low, high], [position, position], color=colour, lw=2)
         ax.plot([row.rate_ratio], [position], "o", color=colour, ms=6)
     ax.axvline(1.0, color=GREY, lw=0.8)
+    plain_log_axis(ax, language)
+    ax.set_yticks(list(positions), list(names))
+    ax.grid(axis="x", alpha=0.3)
+    ax.grid(axis="y", visible=False)
+
+
+def plain_log_axis(ax: Axes, language: Language = "en") -> None:
+    """A log-scaled x axis with plain ticks at 1, 2 and 5 of each decade (0.2, 0.5, 1, 2,
+    200, written the reader's way), not ``2×10²``."""
     ax.set_xscale("log")
     ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
     ax.xaxis.set_minor_locator(NullLocator())
     ax.xaxis.set_major_formatter(
         lambda x, _: number(x, language, max(0, min(3, -int(np.floor(np.log10(x)))))))
-    ax.set_yticks(list(positions), list(names))
-    ax.grid(axis="x", alpha=0.3)
-    ax.grid(axis="y", visible=False)
 
 
 def shares_in_words(names: Sequence[str], shares: Sequence[float], lows: Sequence[float],
@@ -376,7 +382,8 @@ def plot_unavailable(reason: str, ax: Axes | None = None, language: Language = "
 __all__ = [
     "ALERT", "GREY", "NEUTRAL", "PALETTE", "PHONE_WIDTH", "STYLE", "alt_text", "caption",
     "colours", "figure_title", "finish", "fit_width", "is_marked_synthetic", "locale_ticks",
-    "mark_synthetic", "new_axes", "period_label", "place_legend", "plot_unavailable",
+    "mark_synthetic", "new_axes", "period_label", "place_legend", "plain_log_axis",
+    "plot_unavailable",
     "ratio_intervals", "set_alt_text", "set_caption", "share_axis", "shares_in_words",
     "short_month",
 ]

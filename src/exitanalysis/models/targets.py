@@ -22,6 +22,7 @@ are given, and adding a scenario does not change the others.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 from collections.abc import Mapping, Sequence
@@ -552,9 +553,15 @@ class ReferenceClass:
         means = self.sample_rate(np.random.default_rng(whole("seed", seed)), draws) * months
         z = float(stats.norm.ppf(0.5 + MC_LEVEL / 2))
 
-        def reached(t: int, shift: float) -> bool:
+        @functools.cache
+        def moments(t: int) -> tuple[float, float]:
+            # Shared by the three searches below: each tail is one pass over the draws.
             tail = stats.poisson.sf(t - 1, means)
-            return bool(tail.mean() + shift * tail.std(ddof=1) / math.sqrt(draws) >= assurance)
+            return float(tail.mean()), float(tail.std(ddof=1))
+
+        def reached(t: int, shift: float) -> bool:
+            mean, sd = moments(t)
+            return bool(mean + shift * sd / math.sqrt(draws) >= assurance)
 
         def largest(shift: float) -> int:
             lo, hi = 0, int(stats.poisson.isf(1e-12, float(means.max()))) + 2

@@ -62,7 +62,7 @@ _REPORT_NAME = re.compile(r"^[A-Za-z0-9_\-][A-Za-z0-9_.\-]*$")
 
 #: The landing page's cards, in the order a reader takes them (other reports follow, by name).
 READING_ORDER = ("recruitment_shortfall", "channel_effects", "outcomes", "partner_network",
-                 "data_overview")
+                 "target_realism", "data_overview")
 
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
