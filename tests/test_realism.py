@@ -262,6 +262,11 @@ def test_outside_lists_from_the_config(tmp_path: Path) -> None:
     loglinear = sizes.estimates["loglinear"]
     assert loglinear.estimate == pytest.approx(752.8919, abs=1e-3)
     assert sizes.method_name("loglinear") == "log-linear model (birth×death + death×medical)"
+    # Checked against the lists before it is read: the chosen model's deviance is 0.00054 on
+    # 1 df, chi-square p = 0.981 (its estimate and AIC match Rcapture, see
+    # tests/reference/population_references.md; the deviance is computed here).
+    assert "fits the lists' overlaps (deviance test, p = 0.981)" in str(
+        realism.explain("population"))
     # Outside lists are not synthetic: their estimate may stand in the key findings.
     findings = realism.key_findings().sentences
     assert any("log-linear model" in s and "against 621 on the lists" in s for s in findings)

@@ -67,7 +67,7 @@ from ..models.targets import (
     reference_class,
     simulate_scenarios,
 )
-from ..text import Language, label, number, percent, probability, rate
+from ..text import Language, label, number, p_value, percent, probability, rate
 from .findings import KeyFindings, Sentences, about, part_missing, parts_frame, parts_summary
 from .release import as_released, public_release
 
@@ -780,6 +780,13 @@ def _population_sentences(result: TargetRealism, language: Language) -> str:
                            estimate=number(about(m.estimate), language),
                            low=number(about(m.ci_low), language),
                            high=number(about(m.ci_high), language)))
+    loglinear = sizes.estimates.get("loglinear")
+    gof = getattr(loglinear, "gof_p", math.nan)
+    if loglinear is not None and not math.isnan(gof):
+        # The model is checked against the lists before its estimate is read: a poor fit
+        # means no model of the family describes how the lists overlap.
+        lines.append(label("realism_loglinear_fit_poor" if gof < 0.05
+                           else "realism_loglinear_fit", language, p=p_value(gof, language)))
     lines.append(label(f"realism_lists_caveat_{sizes.basis}", language))
     return "\n".join(lines)
 
