@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,7 +114,9 @@ def read_raw(path: Path, shown_as: str | None = None) -> RawTable:
     frame.columns = _clean_header(frame.columns, shown)
     for col in frame.columns:
         frame[col] = _clean_cells(frame[col])
-    long = frame.map(lambda v: isinstance(v, str) and len(v) > MAX_CELL).any(axis=1)
+    long = pd.Series(False, index=frame.index)
+    for col in frame.columns:
+        long |= per_value(frame[col], _too_long).astype(bool)
     if long.any():
         raise ReadError(Problem(shown, None, f"a cell longer than {MAX_CELL:,} characters, which "
                                              f"no column of the contract holds: "
@@ -202,7 +205,7 @@ def _read_text(path: Path, shown: str) -> RawTable:
                          f"{'has' if len(uneven) == 1 else 'have'} a different number of "
                          f"fields from the header row ({width})"))
     frame = pd.DataFrame([r for _, r in body], columns=names, dtype=object)
-    frame = frame.map(lambda v: None if v == "" else v)
+    frame = frame.where(frame != "", None)
     frame.index = pd.Index([n for n, _ in body])
     return RawTable(frame, path, "csv", encoding, separator)
 
@@ -288,8 +291,36 @@ def _clean_header(columns: pd.Index, shown: str) -> list[str]:
     return names
 
 
+def per_value(values: pd.Series, function: Callable[[Any], Any]) -> pd.Series:
+    """``values.map(function)``, calling ``function`` once per distinct value: a column of a
+    million cells holds a few thousand distinct dates or a handful of categories, so each
+    cell costs a lookup instead of a Python call. Missing cells get ``function`` of the first
+    missing value, as ``map`` would give them."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.empty(len(values), dtype=object)
+    if len(uniques):
+        results = np.empty(len(uniques), dtype=object)
+        results[:] = [function(u) for u in uniques]
+        present = codes >= 0
+        mapped[present] = results[codes[present]]
+    missing = codes < 0
+    if missing.any():
+        mapped[missing] = function(values.iloc[int(np.flatnonzero(missing)[0])])
+    return pd.Series(mapped, index=values.index, name=values.name).infer_objects()
+
+
+def _too_long(value: Any) -> bool:
+    return isinstance(value, str) and len(value) > MAX_CELL
+
+
+def _stripped(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    value = value.strip()
+    return None if value == "" else value
+
+
 def _clean_cells(column: pd.Series) -> pd.Series:
     """Strip surrounding spaces; empty text becomes missing."""
     values = column.astype(object).where(column.notna(), None)
-    stripped = values.map(lambda v: v.strip() if isinstance(v, str) else v)
-    return stripped.map(lambda v: None if v == "" else v).astype(object)
+    return per_value(values, _stripped).astype(object)

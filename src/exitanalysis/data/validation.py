@@ -26,7 +26,8 @@ from pandera.errors import SchemaErrors
 
 from ..errors import Problem
 from .config import EXTERNAL_PARTIES
-from .identifiers import direct_identifier, looks_like_cpr, looks_like_name, valid_date
+from .identifiers import identifier_kinds, looks_like_cpr, looks_like_name, valid_date
+from .reading import per_value
 
 # --- vocabularies (CONTRACT §3) -------------------------------------------------------------
 
@@ -113,7 +114,7 @@ def parse_dates(values: pd.Series, fmt: DateFormat | None) -> pd.Series:
             return pd.NaT
         return pd.Timestamp(*parts)
 
-    return pd.to_datetime(values.map(one), errors="coerce").astype("datetime64[ns]")
+    return pd.to_datetime(per_value(values, one), errors="coerce").astype("datetime64[ns]")
 
 
 #: Dates outside these years are typing mistakes (3000-06-01, 0001-01-01), and would not fit
@@ -143,14 +144,16 @@ def parse_months(values: pd.Series) -> pd.Series:
         assert match is not None
         return pd.Period(year=int(match.group(1)), month=int(match.group(2)), freq="M")
 
-    return pd.Series(pd.PeriodIndex(values.map(one), freq="M"), index=values.index)
+    return pd.Series(pd.PeriodIndex(per_value(values, one), freq="M"), index=values.index)
 
 
 def parse_booleans(values: pd.Series) -> pd.Series:
     """true/false, yes/no, ja/nej, 1/0 in any case; anything else becomes missing."""
-    lowered = values.map(lambda v: v.lower() if isinstance(v, str) else v)
-    mapped = lowered.map(lambda v: True if v in _TRUE else False if v in _FALSE else pd.NA)
-    return mapped.astype("boolean")
+    def one(value: Any) -> Any:
+        lowered = value.lower() if isinstance(value, str) else value
+        return True if lowered in _TRUE else False if lowered in _FALSE else pd.NA
+
+    return per_value(values, one).astype("boolean")
 
 
 def parse_integers(values: pd.Series) -> pd.Series:
@@ -161,7 +164,7 @@ def parse_integers(values: pd.Series) -> pd.Series:
             return pd.NA
         return int(re.split(r"[.,]", value)[0])
 
-    return values.map(one).astype("Int64")
+    return per_value(values, one).astype("Int64")
 
 
 # --- table specifications -------------------------------------------------------------------
@@ -301,7 +304,7 @@ def _text_schema(
         elif spec.kind == "month":
             checks.append(
                 pa.Check(
-                    lambda s: s.map(_plausible_month),
+                    lambda s: per_value(s, _plausible_month),
                     error="expected a month written YYYY-MM",
                 )
             )
@@ -319,9 +322,11 @@ def _text_schema(
             required=spec.required,
             checks=checks,
         )
+    # Scanned once for all three kinds (the check runs on this same raw frame).
+    kinds = identifier_kinds(raw)
     identifiers = [
-        pa.Check(lambda frame, kind=kind: ~frame.map(
-            lambda v: isinstance(v, str) and direct_identifier(v) == kind), error=kind)
+        pa.Check(lambda frame, kind=kind: (kinds != kind).reindex(
+            index=frame.index, columns=frame.columns, fill_value=True), error=kind)
         for kind in ("cpr", "email", "phone")
     ]
     schema = pa.DataFrameSchema(columns, strict=True, checks=identifiers, name=table)
@@ -330,7 +335,7 @@ def _text_schema(
 
 def _date_checks(fmt: DateFormat | None) -> list[pa.Check]:
     def any_format(s: pd.Series) -> pd.Series:
-        return s.map(lambda v: any(f.pattern.match(v) for f in DATE_FORMATS))
+        return per_value(s, lambda v: any(f.pattern.match(v) for f in DATE_FORMATS))
 
     checks = [
         pa.Check(any_format, error=f"expected a date written {DATE_FORMAT_NAMES}"),
@@ -347,14 +352,14 @@ def _date_checks(fmt: DateFormat | None) -> list[pa.Check]:
             parts = _date_parts(value, fmt)
             return parts is None or valid_date(*parts)
 
-        return s.map(ok)
+        return per_value(s, ok)
 
     def plausible(s: pd.Series) -> pd.Series:
         def ok(value: str) -> bool:
             parts = _date_parts(value, fmt)
             return parts is None or not valid_date(*parts) or _plausible(*parts)
 
-        return s.map(ok)
+        return per_value(s, ok)
 
     hint = ""
     if fmt.order[0] == "d":
@@ -392,9 +397,10 @@ def parse_table(
         elif spec.kind == "category":
             allowed = ctx.vocabulary(spec)
             by_lower = {a.lower(): a for a in allowed}
-            canonical = values.map(
-                lambda v, known=by_lower: known.get(v.lower()) if isinstance(v, str) else None
-            )
+            def canonical_name(v: Any, known: dict[str, str] = by_lower) -> str | None:
+                return known.get(v.lower()) if isinstance(v, str) else None
+
+            canonical = per_value(values, canonical_name)
             typed[name] = pd.Series(
                 pd.Categorical(canonical, categories=list(allowed)), index=raw.index
             )
