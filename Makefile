@@ -13,9 +13,10 @@ CONSTRAINTS := requirements/constraints.txt
 CONFIG ?= configs/exitpakke.yaml
 PYTEST_ARGS ?=
 RUN_ARGS ?=
+BENCH_ARGS ?=
 LAB_ARGS ?=
 
-.PHONY: help setup report test lab lint synth validate lock clean browser
+.PHONY: help setup report test lab lint synth validate lock clean browser bench
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -48,6 +49,9 @@ test: $(STAMP) browser  ## lint, type-check, then the whole test suite (notebook
 	$(BIN)/ruff check --quiet src tests benchmarks
 	$(BIN)/mypy --no-error-summary
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)  ## measure speed and memory into benchmarks/results.md (BENCH_ARGS="--repeat 5")
+	$(BIN)/python benchmarks/run_all.py $(BENCH_ARGS)
 
 lint: $(STAMP)  ## ruff and mypy
 	$(BIN)/ruff check src tests benchmarks
