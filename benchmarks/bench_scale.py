@@ -10,7 +10,8 @@ generator's joint distribution), written as CSV, and measured in a fresh Python 
 - aggregate: contacts and inclusions per month and contact channel (the channel report's
   ``channel_months``) and the monthly recruitment history;
 - model: the channel count model (negative binomial rate ratios with the lockdown terms,
-  ``xa.channel_rate_ratios``);
+  ``xa.channel_rate_ratios``), after one untimed fit that pays for lazy imports; it fits the
+  month × channel table, whose size does not grow with the persons;
 
 each in seconds, with the process's peak resident memory, and the growth factor per tenfold.
 Targets (issue 14): 10⁶ persons in under 20 s and under 3 GB; growth within 20 % of linear.
@@ -73,8 +74,11 @@ def measure(config_path: str) -> dict[str, Any]:
     months = channel_months(programme)
     recruitment_history(programme)
     seconds["aggregate"] = time.perf_counter() - started
-    started = time.perf_counter()
     periods = {f"{a} to {b}": (a, b) for a, b in lockdown_months(programme)}
+    # One untimed fit first: the first call pays for lazy imports and compiled code paths
+    # (about 1.5 s here), which would otherwise swamp the fit at every size.
+    xa.channel_rate_ratios(months, periods=periods)
+    started = time.perf_counter()
     xa.channel_rate_ratios(months, periods=periods)
     seconds["model"] = time.perf_counter() - started
     # ru_maxrss is in kilobytes on Linux.
