@@ -31,7 +31,6 @@ says so and stays out of the key findings.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +42,6 @@ import pandas as pd
 from ..data.config import FUNNEL_FACTORS, FactorRange, RealismSpec
 from ..data.programme import Programme
 from ..data.public import load_public
-from ..models.history import months_between
 from ..models.population import (
     PopulationEstimate,
     capture_frequencies,
@@ -68,8 +66,10 @@ from ..models.targets import (
     simulate_scenarios,
 )
 from ..text import Language, label, number, p_value, percent, probability, rate
+from .cases import period_months
 from .findings import KeyFindings, Sentences, about, part_missing, parts_frame, parts_summary
 from .release import as_released, public_release
+from .shortfall import headline_basis
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -302,7 +302,7 @@ class TargetRealism:
         part resting on synthetic data stays out (a synthetic number never stands beside a
         real one), unless every part does."""
         language = language or self.language
-        real = [p for p in ("funnel", "reference", "scenarios", "population")
+        real = [p for p in PARTS
                 if getattr(self, p) is not None and p not in self.synthetic_parts]
         shown = real or [p for p in PARTS if getattr(self, p) is not None]
         sentences = tuple(str(self.explain(p, language)).split("\n")[0] for p in shown)
@@ -480,12 +480,11 @@ def _scenario_base(programme: Programme, factors: Mapping[str, Range],
     """The status quo: the pace the recruitment headline rests on (the data alone), the
     channels' shares when a scenario names a channel, and the area's population (``None``
     before the first recruit: there is no pace to change)."""
-    from .shortfall import assess_shortfall
-
-    shortfall = assess_shortfall(programme)
-    history = shortfall.history
+    basis = headline_basis(programme)
+    history = basis.history
+    shown = "published snapshot" if basis.source == "snapshot" else "case data"
     if history.recruited <= 0:
-        return None, shortfall.source, False
+        return None, shown, False
     counts = None
     synthetic = bool(history.synthetic)
     released = _released(programme)
@@ -495,7 +494,7 @@ def _scenario_base(programme: Programme, factors: Mapping[str, Range],
         synthetic = synthetic or bool(programme.synthetic)
     base = BaseRate(shape=float(history.recruited), rate=float(history.effective_elapsed),
                     channel_counts=counts, population=area_population(factors))
-    return base, shortfall.source, synthetic
+    return base, shown, synthetic
 
 
 def _scenarios(spec: RealismSpec) -> list[Scenario]:
@@ -816,8 +815,7 @@ def assess_realism(programme: Programme, *, draws: int | None = None) -> TargetR
     seed = config.seed
     draws = draws or spec.draws
     target = config.programme.target
-    duration = months_between(config.programme.start,
-                              config.programme.end + dt.timedelta(days=1))
+    duration = period_months(config)
     horizon = spec.horizon_months or duration
     assurance = tuple(spec.assurance)
     missing: dict[str, str] = {}

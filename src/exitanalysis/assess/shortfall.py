@@ -16,7 +16,7 @@ import datetime as dt
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -65,7 +65,7 @@ from ..text import date as date_text
 from ..text import month as month_text
 from .cases import accrual_plan, period_months, recruitment_history
 from .findings import KeyFindings, SectionNote, Sentences, about
-from .release import public_release, require_publishable
+from .release import PublicRelease, public_release, require_publishable
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -922,6 +922,49 @@ def _verdict(values: pd.Series, threshold: float) -> bool:
     return bool(below.all() or (~below).all())
 
 
+class HeadlineBasis(NamedTuple):
+    """What a programme's recruitment headline rests on (see :func:`headline_basis`)."""
+
+    history: RecruitmentHistory
+    source: str
+    case_history: RecruitmentHistory | None
+    snapshot: Snapshot | None
+    release: PublicRelease | None
+
+
+def headline_basis(programme: Programme, source: str = "auto") -> HeadlineBasis:
+    """The monthly history the recruitment headline rests on: ``source`` ``case`` (the case
+    data; for the public audience, the months the report-wide release shows) or
+    ``snapshot`` (the latest published figure); ``auto`` takes real case data, else the
+    snapshot, else synthetic case data. Also the case history, the snapshot and the public
+    release (``None`` for the internal audience) it was chosen from."""
+    config = programme.config
+    has_case = programme.persons is not None or programme.monthly is not None
+    case_history = recruitment_history(programme) if has_case else None
+    public = config.audience == "public"
+    release = public_release(programme) if public else None
+    if release is not None and case_history is not None:
+        require_publishable(programme)
+        # The months every page of the public report agrees on (assess.release); none at
+        # all when no count may be shown (the report then rests on the published figure).
+        case_history = release.history if release.shows_recruitment else None
+    snapshot = max(config.observed, key=lambda s: s.as_of) if config.observed else None
+    if source == "auto":
+        real_case = case_history is not None and not case_history.synthetic
+        source = "case" if real_case or snapshot is None else "snapshot"
+    if source == "snapshot" and snapshot is None:
+        raise ValueError("source 'snapshot' needs an observed snapshot in the config")
+    if source == "case" and case_history is None:
+        raise ValueError("source 'case' needs a persons or monthly table")
+    if source == "snapshot":
+        assert snapshot is not None
+        history = snapshot_history(config, snapshot)
+    else:
+        assert case_history is not None
+        history = case_history
+    return HeadlineBasis(history, source, case_history, snapshot, release)
+
+
 def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | None = None,
                      source: str = "auto", language: Language | None = None,
                      ) -> ShortfallAssessment:
@@ -954,30 +997,11 @@ def assess_shortfall(programme: Programme, *, prior_weight: PriorWeight | str | 
     config = programme.config
     spec = config.programme
     weight = config.analysis.prior_weight if prior_weight is None else prior_weight
-    duration = months_between(spec.start, spec.end + dt.timedelta(days=1))
-    has_case = programme.persons is not None or programme.monthly is not None
-    case_history = recruitment_history(programme) if has_case else None
-    public = config.audience == "public"
-    release = public_release(programme) if public else None
-    if release is not None and case_history is not None:
-        require_publishable(programme)
-        # The months every page of the public report agrees on (assess.release); none at
-        # all when no count may be shown (the report then rests on the published figure).
-        case_history = release.history if release.shows_recruitment else None
-    snapshot = max(config.observed, key=lambda s: s.as_of) if config.observed else None
-    if source == "auto":
-        real_case = case_history is not None and not case_history.synthetic
-        source = "case" if real_case or snapshot is None else "snapshot"
-    if source == "snapshot" and snapshot is None:
-        raise ValueError("source 'snapshot' needs an observed snapshot in the config")
-    if source == "case" and case_history is None:
-        raise ValueError("source 'case' needs a persons or monthly table")
-    if source == "snapshot":
-        assert snapshot is not None
-        history = snapshot_history(config, snapshot)
-    else:
-        assert case_history is not None
-        history = case_history
+    duration = period_months(config)
+    basis = headline_basis(programme, source)
+    history, source, case_history = basis.history, basis.source, basis.case_history
+    snapshot, release = basis.snapshot, basis.release
+    public = release is not None
 
     def replay(h: RecruitmentHistory) -> EarlyWarning:
         rule = warning_rule(h.period, target=spec.target, duration=duration,
@@ -1073,6 +1097,7 @@ __all__ = [
     "ShortfallAssessment",
     "assess_shortfall",
     "describe_basis",
+    "headline_basis",
     "headline_frame",
     "partner_sentences",
     "recruitment_history",
