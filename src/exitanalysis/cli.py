@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import ExitanalysisError
+from .errors import ExitanalysisError, UsageError
 
 _DESCRIPTION = """\
 Early, quantified and repeatable evaluation of exit programmes: how far recruitment is off
@@ -39,6 +39,16 @@ examples:
 """
 
 
+_PORTFOLIO_EPILOG = """
+portfolio:
+  exitanalysis run configs/                       every *.yaml in the folder
+  exitanalysis run a.yaml b.yaml --programmes 2   two programmes at once, one notebook each
+  exitanalysis run configs/ --dask tcp://scheduler:8786
+  The exit code is 0 when every report was published; otherwise the most urgent failure's
+  (1, then 2, then 3). Each programme's log lines start with [its name].
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="exitanalysis",
@@ -52,17 +62,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run",
-        help="validate, execute every notebook and publish the report",
+        help="validate, execute every notebook and publish the report(s)",
         description="Validate the config and every input, execute each notebook, render HTML "
-        "without code and publish the whole report folder at once to DIR/<run-name>/.",
-        epilog=_EPILOG,
+        "without code and publish the whole report folder at once to DIR/<run-name>/. "
+        "With several configs (or a folder of them), a portfolio: every programme's report, "
+        "several at once, then DIR/index.html and DIR/portfolio.json listing each "
+        "programme's status, most at risk first. A failed programme does not stop the others.",
+        epilog=_EPILOG + _PORTFOLIO_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("config", metavar="CONFIG", help="programme config (YAML)")
+    run.add_argument("config", metavar="CONFIG", nargs="+",
+                     help="programme config (YAML), or several, or a folder of them")
     run.add_argument("--out", metavar="DIR", default="reports",
-                     help="parent folder of the report (default: %(default)s)")
+                     help="parent folder of the report(s) (default: %(default)s)")
     run.add_argument("--jobs", metavar="N", type=int, default=None,
-                     help="notebooks executed at once (default: the number of cores)")
+                     help="notebooks executed at once per programme (default: the number of "
+                     "cores for one programme, 1 in a portfolio)")
+    run.add_argument("--programmes", metavar="N", type=int, default=None,
+                     help="portfolio: programmes built at once on this machine (default: the "
+                     "cores divided by --jobs)")
+    run.add_argument("--dask", metavar="ADDRESS", default=None,
+                     help="portfolio: build the programmes on the Dask cluster whose scheduler "
+                     "is at ADDRESS (e.g. tcp://10.0.0.5:8786); configs, data and --out must be "
+                     "at the same paths on every worker")
     run.add_argument("--only", metavar="NAME", nargs="+",
                      help="run only these notebooks (by stem, e.g. data_overview)")
     run.add_argument("--language", choices=("da", "en"), help="override the config's language")
@@ -72,6 +94,20 @@ def build_parser() -> argparse.ArgumentParser:
                      help="time limit for a single notebook cell (default: %(default)s)")
     run.add_argument("--notebooks", metavar="DIR", default=None,
                      help="folder of notebooks (default: the project's notebooks/)")
+
+    index = commands.add_parser(
+        "index",
+        help="write the portfolio index from reports already published",
+        description="Write DIR/index.html and DIR/portfolio.json for these configs from the "
+        "reports already published in DIR, running nothing: for a scheduler that runs each "
+        "programme as its own task (see examples/airflow/).",
+    )
+    index.add_argument("config", metavar="CONFIG", nargs="+",
+                       help="programme configs (YAML), or folders of them")
+    index.add_argument("--out", metavar="DIR", default="reports",
+                       help="parent folder of the reports (default: %(default)s)")
+    index.add_argument("--language", choices=("da", "en"),
+                       help="the index's language (default: the configs' own, if shared)")
 
     validate = commands.add_parser(
         "validate",
@@ -133,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args)
         if args.command == "shortfall":
             return _shortfall(args)
+        if args.command == "index":
+            return _index(args)
     except ExitanalysisError as exc:
         print(f"exitanalysis: error: {_printable(str(exc), lines=True)}", file=sys.stderr)
         return exc.exit_code
@@ -192,7 +230,6 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _synth(args: argparse.Namespace) -> int:
     from .data.synth import generate, write
-    from .errors import UsageError
 
     if args.seed < 0:
         raise UsageError("synth: --seed: expected a whole number ≥ 0")
@@ -212,7 +249,7 @@ def _synth(args: argparse.Namespace) -> int:
 def _shortfall(args: argparse.Namespace) -> int:
     import json
 
-    from .errors import ArgumentError, UsageError
+    from .errors import ArgumentError
     from .models.recruitment import forecast_recruitment
     from .report.outputs import json_safe
 
@@ -238,8 +275,12 @@ def _shortfall(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from .report.pipeline import run
 
+    if len(args.config) > 1 or Path(args.config[0]).is_dir() or args.dask:
+        return _run_portfolio(args)
+    if args.programmes is not None:
+        raise UsageError("--programmes: only for several configs (a portfolio)")
     result = run(
-        args.config,
+        args.config[0],
         out_dir=args.out,
         jobs=args.jobs,
         only=args.only,
@@ -250,6 +291,41 @@ def _run(args: argparse.Namespace) -> int:
     )
     print(_printable(str(result.report_dir / "index.html")))
     return 0
+
+
+def _index(args: argparse.Namespace) -> int:
+    from .report.portfolio import index_portfolio
+
+    result = index_portfolio(args.config, out_dir=args.out, language=args.language)
+    print(_printable(str(result.index)))
+    return 0
+
+
+def _run_portfolio(args: argparse.Namespace) -> int:
+    from .report.portfolio import run_portfolio
+
+    options = dict(out_dir=args.out, programmes=args.programmes, jobs=args.jobs or 1,
+                   only=args.only, language=args.language, audience=args.audience,
+                   notebooks_dir=args.notebooks, cell_timeout=args.timeout)
+    if args.dask:
+        if args.programmes is not None:
+            raise UsageError("--programmes: the Dask cluster decides how many run at once")
+        try:
+            from distributed import Client
+        except ImportError:
+            raise UsageError("--dask needs Dask's distributed scheduler: pip install "
+                             "'exitanalysis[distributed]'") from None
+        try:
+            client = Client(args.dask, timeout="30s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise UsageError(f"--dask: cannot reach a Dask scheduler at {args.dask} "
+                             f"({type(exc).__name__})") from None
+        with client:
+            result = run_portfolio(args.config, executor=client.get_executor(), **options)
+    else:
+        result = run_portfolio(args.config, **options)
+    print(_printable(str(result.index)))
+    return result.exit_code
 
 
 if __name__ == "__main__":
