@@ -49,6 +49,7 @@ def save_figure(
     *,
     synthetic: bool,
     language: Language = "en",
+    png: bytes | None = None,
 ) -> None:
     """Save ``fig`` as ``<name>.png`` and ``<name>.svg`` in ``folder``.
 
@@ -63,6 +64,9 @@ def save_figure(
     synthetic
         Whether the figure is built from synthetic data; if so, the mark is added when the
         plotting function did not add it already.
+    png
+        The figure already drawn as PNG (by :func:`show_figure`, with the mark): written as
+        it is rather than drawn again.
     """
     import matplotlib as mpl
 
@@ -77,9 +81,12 @@ def save_figure(
     stem = _checked_name(name)
     # No dates, versions or random ids in the files: identical inputs give identical bytes.
     # Text stays text in SVG (searchable, and checkable for a report's language).
+    if png is None:
+        fig.savefig(folder / f"{stem}.png", metadata={"Software": None}, bbox_inches="tight")
+    else:
+        (folder / f"{stem}.png").write_bytes(png)
     with mpl.rc_context({"svg.hashsalt": "exitanalysis", "svg.fonttype": "none"}):
-        for suffix, metadata in ((".png", {"Software": None}), (".svg", {"Date": None})):
-            fig.savefig(folder / f"{stem}{suffix}", metadata=metadata, bbox_inches="tight")
+        fig.savefig(folder / f"{stem}.svg", metadata={"Date": None}, bbox_inches="tight")
 
 
 #: Pixels per CSS pixel of a figure shown in a report (2: sharp on high-resolution screens).
@@ -147,14 +154,17 @@ def show_figure(
     """
     import matplotlib.pyplot as plt
 
-    from ..figures.style import alt_text, caption, figure_title, fit_width
+    from ..figures.style import alt_text, caption, figure_title, fit_width, mark_synthetic
 
-    save_figure(fig, name, folder, synthetic=synthetic, language=language)
+    if synthetic:
+        mark_synthetic(fig, language)
+    # Drawn once for the page and the figures folder alike: the file is what the page shows.
+    wide = _png(fig)
+    save_figure(fig, name, folder, synthetic=synthetic, language=language, png=wide)
     # The title (in the image) states the finding; the caption says what it rests on.
     text = caption(fig) or figure_title(fig)
     if synthetic:
         text = f"{label('synthetic_mark', language)}. {text}"
-    wide = _png(fig)
     fit_width(fig)
     shown = ShownFigure(name=_checked_name(name), png=wide, alt=alt_text(fig, language),
                         caption=text, phone_png=_png(fig))

@@ -238,31 +238,39 @@ def _build(
     }
     executed = staging / "notebooks"
     executed.mkdir()
-    results = _execute_all(notebooks, parameters, executed, jobs, cell_timeout, log,
-                           config.run_name)
-    failed = [r for r in results if r.status != "ok"]
-    if failed:
-        kept = _keep_failed(work, config.run_name, failed)
-        details = "; ".join(f"{r.name}: {r.error}" for r in failed)
-        raise NotebookFailedError(
-            f"{len(failed)} notebook(s) failed ({details}). Nothing was published. "
-            f"The partly executed notebooks are kept, privately, in {kept}"
-        )
-    log("rendering HTML")
-    manifest = build_manifest(
-        config, programme,
-        [{"name": r.name, "html": f"{r.name}.html", "status": r.status, "seconds": r.seconds}
-         for r in results],
-        headline=compute_headline(programme),
-    )
     language: Language = "da" if config.language == "da" else "en"
-    cards = []
-    for result in results:
+    # What a page shows of the run is known before any notebook runs: each page is rendered
+    # as soon as its notebook is done, while the others still execute.
+    manifest = build_manifest(config, programme, [], headline=None)
+
+    def render(result: NotebookResult) -> dict[str, Any]:
         page = render_report(result.notebook, manifest, result.name)
         (staging / f"{result.name}.html").write_text(page, encoding="utf-8")
-        cards.append({"name": result.name,
-                      "title": notebook_title(result.notebook, result.name, language),
-                      "thumbnail": thumbnail(result.notebook), **card_details(result.notebook)})
+        return {"name": result.name,
+                "title": notebook_title(result.notebook, result.name, language),
+                "thumbnail": thumbnail(result.notebook), **card_details(result.notebook)}
+
+    with ThreadPoolExecutor(max_workers=1) as side:
+        # The landing page's headline is computed beside the notebooks, not after them.
+        headline = side.submit(compute_headline, programme)
+        results, cards = _execute_all(
+            longest_first(notebooks, previous_seconds(work.parent / config.run_name)),
+            parameters, executed, jobs, cell_timeout, log, config.run_name, render)
+        failed = [r for r in results if r.status != "ok"]
+        if failed:
+            kept = _keep_failed(work, config.run_name, failed)
+            details = "; ".join(f"{r.name}: {r.error}" for r in failed)
+            raise NotebookFailedError(
+                f"{len(failed)} notebook(s) failed ({details}). Nothing was published. "
+                f"The partly executed notebooks are kept, privately, in {kept}"
+            )
+        manifest["headline"] = headline.result()
+    order = {path.stem: i for i, path in enumerate(notebooks)}
+    results.sort(key=lambda r: order[r.name])
+    manifest["notebooks"] = [{"name": r.name, "html": f"{r.name}.html", "status": r.status,
+                              "seconds": r.seconds} for r in results]
+    manifest["created_utc"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    log("writing the landing page")
     # A committee reads the headline first, then why, then what the data are.
     cards.sort(key=lambda card: (READING_ORDER.index(card["name"])
                                  if card["name"] in READING_ORDER else len(READING_ORDER),
@@ -286,6 +294,23 @@ def _build(
     check_publishable(staging, public=config.audience == "public")
     _set_access(staging, public=config.audience == "public")
     return manifest
+
+
+def previous_seconds(report: Path) -> dict[str, float]:
+    """How long each notebook took in the report last published at ``report`` (empty when
+    there is none or its manifest cannot be read)."""
+    try:
+        manifest = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
+        return {str(n["name"]): float(n["seconds"]) for n in manifest.get("notebooks", [])}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def longest_first(notebooks: Sequence[Path], seconds: dict[str, float]) -> list[Path]:
+    """The notebooks in the order to start them: the longest last time first, so that no
+    long notebook starts alone at the end while the other workers sit idle (notebooks
+    without a time keep their order, after the timed ones)."""
+    return sorted(notebooks, key=lambda p: -seconds.get(p.stem, -1.0))
 
 
 #: Text files of a report that could carry a path printed by a notebook.
@@ -337,20 +362,32 @@ def for_publication(nb: Any, staging: Path, config: Config) -> Any:
 
 
 def _execute_all(notebooks: list[Path], parameters: dict[str, Any], executed: Path, jobs: int,
-                 cell_timeout: float, log: Log, run_name: str) -> list[NotebookResult]:
-    """Execute the notebooks, ``jobs`` at a time, reporting progress as they finish."""
+                 cell_timeout: float, log: Log, run_name: str,
+                 render: Callable[[NotebookResult], dict[str, Any]],
+                 ) -> tuple[list[NotebookResult], list[dict[str, Any]]]:
+    """Execute the notebooks, ``jobs`` at a time, reporting progress as they finish; each
+    successful one is rendered by ``render`` in its worker while the others run. Returns the
+    results in the order finished, and the rendered cards."""
     total = len(notebooks)
     workers = min(jobs, total)
     log(f"running {total} notebook(s) for {run_name} with {workers} job(s)")
     bar = _progress_bar(total)
-    results: dict[Path, NotebookResult] = {}
+    results: list[NotebookResult] = []
+    cards: list[dict[str, Any]] = []
+
+    def execute_and_render(path: Path) -> tuple[NotebookResult, dict[str, Any] | None]:
+        result = execute_notebook(path, parameters, executed / path.name,
+                                  cell_timeout=cell_timeout)
+        return result, (render(result) if result.status == "ok" else None)
+
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
-        futures = {pool.submit(execute_notebook, path, parameters, executed / path.name,
-                               cell_timeout=cell_timeout): path for path in notebooks}
+        futures = [pool.submit(execute_and_render, path) for path in notebooks]
         for done, future in enumerate(as_completed(futures), start=1):
-            result = future.result()
-            results[futures[future]] = result
+            result, card = future.result()
+            results.append(result)
+            if card is not None:
+                cards.append(card)
             line = f"[{done}/{total}] {result.name}: {result.status} ({result.seconds:.1f} s)"
             if bar is not None:
                 bar.set_postfix_str(f"{result.name}: {result.status}")
@@ -370,7 +407,7 @@ def _execute_all(notebooks: list[Path], parameters: dict[str, Any], executed: Pa
         pool.shutdown(wait=True)
         if bar is not None:
             bar.close()
-    return [results[path] for path in notebooks]
+    return results, cards
 
 
 def _stop_kernels(grace: float = 3.0) -> None:
