@@ -26,6 +26,8 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS) -e ".[dev]"
+	@# the notebooks' kernel, "Python (exitanalysis)": for make lab and the nbval tests
+	$(BIN)/python -c 'from exitanalysis.lab import install_kernel; install_kernel()'
 	@touch $(STAMP)
 
 setup: $(STAMP)  ## create .venv and install the pinned set (only when needed)
@@ -57,9 +59,8 @@ lint: $(STAMP)  ## ruff and mypy
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
-lab: $(STAMP)  ## JupyterLab on notebooks/ with the project's kernel
-	$(BIN)/python -m ipykernel install --sys-prefix --name exitanalysis --display-name "Python (exitanalysis)" >/dev/null
-	cd notebooks && ../$(BIN)/jupyter lab $(LAB_ARGS) $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+lab: $(STAMP)  ## JupyterLab with the kernel "Python (exitanalysis)"; prints the URL to open
+	$(BIN)/python -m exitanalysis.lab $(LAB_ARGS)
 
 validate: $(STAMP)  ## validate the default config and its inputs only
 	$(BIN)/exitanalysis validate $(CONFIG)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +17,44 @@ sys.path.insert(0, str(Path(__file__).parent))  # tests/helpers.py
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = ROOT / "configs" / "exitpakke.yaml"
+def pytest_configure(config: pytest.Config) -> None:
+    """The notebooks name the kernel "Python (exitanalysis)" (`make setup` installs it): a
+    plain `pytest` in a fresh environment installs it too, so nbval finds it."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    from exitanalysis.lab import KERNEL_NAME, install_kernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(KERNEL_NAME)
+    except NoSuchKernel:
+        install_kernel()
+
+
+#: Screenshots of the browser tests, for a reviewer.
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def _chromium() -> str:
+    path = os.environ.get("EXITANALYSIS_CHROMIUM") or shutil.which("chromium") \
+        or shutil.which("chromium-browser")
+    if not path:
+        pytest.fail("Chromium is needed for the browser tests: `make browser` installs "
+                    "Debian's chromium (or set EXITANALYSIS_CHROMIUM to a Chromium binary)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Debian's, driven by Playwright), one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 @dataclass(frozen=True)

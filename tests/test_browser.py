@@ -4,40 +4,13 @@ test-artifacts/ for a reviewer."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from conftest import ROOT
-
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-
-
-def _chromium() -> str:
-    path = os.environ.get("EXITANALYSIS_CHROMIUM") or shutil.which("chromium") \
-        or shutil.which("chromium-browser")
-    if not path:
-        pytest.fail("Chromium is needed for the browser tests: `make browser` installs "
-                    "Debian's chromium (or set EXITANALYSIS_CHROMIUM to a Chromium binary)")
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
+from conftest import ARTIFACTS
 
 #: Desktop and phone widths (a 390 px phone is the common small screen).
 WIDTHS = (1280, 390)

@@ -33,7 +33,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("figures",),
     ("report",),
     ("__init__",),  # the API: names resolved lazily from __init__.pyi
-    ("cli",),
+    ("cli", "lab"),  # the command line, and `make lab`
     ("__main__",),
 )
 #: What a layer may import besides the layers below it: ``models`` is narrower than the

@@ -4,13 +4,17 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
-import papermill as pm
 import pytest
 
 from conftest import ROOT
+from exitanalysis.lab import KERNEL_DISPLAY_NAME, KERNEL_NAME
+from exitanalysis.report.rendering import INVARIANTS_TAG
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 PARAMETERS = {"config_path", "language", "audience", "seed", "figures_dir", "tables_dir"}
@@ -63,17 +67,40 @@ def test_prose_comes_in_both_languages(path: Path) -> None:
         assert en.source.split(" ")[0] == da.source.split(" ")[0] or not en.source.startswith("#")
 
 
+# Running them is nbval's part (`pytest --nbval-lax`, in `make test` through pyproject's
+# addopts and testpaths) and the JupyterLab test's (tests/test_jupyterlab.py).
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_runs_with_its_defaults_and_writes_nothing(path: Path, tmp_path: Path) -> None:
-    watched = [ROOT / "notebooks", ROOT / "data", ROOT / "configs"]
-    before = {p: p.stat().st_mtime_ns for d in watched for p in d.rglob("*")}
-    executed = pm.execute_notebook(
-        str(path), str(tmp_path / path.name), cwd=str(path.parent), kernel_name="python3",
-        progress_bar=False,
-    )
-    after = {p: p.stat().st_mtime_ns for d in watched for p in d.rglob("*")}
-    assert after == before
-    images = [o for c in executed.cells for o in c.get("outputs", [])
-              if "data:image/png;base64," in str(o.get("data", {}).get("text/html", ""))]
-    assert images, "figures show inline, with alt text and a caption"
-    assert all('alt="' in str(o["data"]["text/html"]) for o in images)
+def test_the_projects_kernel_and_its_invariants(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == KERNEL_NAME
+    assert nb.metadata["kernelspec"]["display_name"] == KERNEL_DISPLAY_NAME
+    checks = [c for c in nb.cells if INVARIANTS_TAG in c.metadata.get("tags", [])]
+    assert checks, "each notebook asserts its analysis's invariants (hidden in reports)"
+    for cell in checks:
+        assert cell.cell_type == "code"
+        asserts = [n for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Assert)]
+        assert len(asserts) >= 2, cell.source
+
+
+def test_nbval_runs_the_notebooks_in_make_test() -> None:
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["pytest"]["ini_options"]
+    assert "notebooks" in options["testpaths"]
+    assert "--nbval-lax" in options["addopts"]
+
+
+def test_a_broken_invariant_fails_nbval(tmp_path: Path) -> None:
+    """nbval really asserts a tagged cell: a false invariant fails the notebook's test."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("total = 2 + 2"),
+                                         nbformat.v4.new_code_cell("assert total == 5")])
+    nb.cells[1].metadata["tags"] = [INVARIANTS_TAG]
+    nb.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": KERNEL_DISPLAY_NAME,
+                                 "language": "python"}
+    nbformat.write(nb, tmp_path / "broken.ipynb")
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          "--nbval-lax", str(tmp_path / "broken.ipynb")],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1, run.stdout
+    assert "AssertionError" in run.stdout

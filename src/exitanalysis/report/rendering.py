@@ -40,7 +40,10 @@ RECORDED_PACKAGES = (
 #: Cells never shown in a report.
 #: The tag of the hidden last cell whose output proves a notebook ran to its end.
 COMPLETE_TAG = "exitanalysis-complete"
-HIDDEN_TAGS = ("remove-cell", "parameters", "injected-parameters", COMPLETE_TAG)
+#: Cells that assert the analysis's invariants: nbval and every run check them, and a
+#: failed one fails the notebook; readers never see them.
+INVARIANTS_TAG = "invariants"
+HIDDEN_TAGS = ("remove-cell", "parameters", "injected-parameters", COMPLETE_TAG, INVARIANTS_TAG)
 LANGUAGE_TAG = "lang-{}"
 #: The page templates: ``exitanalysis`` (a report) and ``landing`` (the index).
 TEMPLATES = Path(__file__).resolve().parent / "templates"
