@@ -103,16 +103,18 @@ def _wait_until_up(url: str, server: subprocess.Popen[str], limit: float = 90) -
 # each figure's image (loaded or not).
 STATE = """() => {
   const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-  if (!panel) return {prompts: [], errors: 0, images: [], text: ''};
+  if (!panel) return {prompts: [], errors: 0, warnings: [], images: [], text: ''};
   const cells = [...panel.querySelectorAll('.jp-CodeCell')];
   const prompts = cells.map(c => (c.querySelector('.jp-InputPrompt') || {}).textContent || '');
   const errors = [...panel.querySelectorAll(
       '[data-mime-type="application/vnd.jupyter.error"]')].length;
+  const warnings = [...panel.querySelectorAll(
+      '[data-mime-type="application/vnd.jupyter.stderr"]')].map(o => o.innerText.slice(0, 200));
   const images = [...panel.querySelectorAll('.jp-OutputArea-output img')].map(
       img => img.complete && img.naturalWidth > 0 && img.alt.length > 0);
   const text = [...panel.querySelectorAll('.jp-OutputArea-output')].map(
       o => o.innerText).join('\\n');
-  return {prompts, errors, images, text};
+  return {prompts, errors, warnings, images, text};
 }"""
 
 
@@ -171,6 +173,7 @@ def test_a_notebook_runs_in_jupyterlab_in_english_then_danish(lab, browser, name
         english = _run_all(page)
         _screenshot(page, shots / f"{name}-en.png", "en")
         assert english["errors"] == 0, f"{name}: a cell shows an error"
+        assert english["warnings"] == [], f"{name}: a cell shows a warning"
         # every figure shows, with its alt text
         assert english["images"] and all(english["images"]), f"{name}: a figure did not render"
         assert label("key_findings", "en") in english["text"]
@@ -178,7 +181,7 @@ def test_a_notebook_runs_in_jupyterlab_in_english_then_danish(lab, browser, name
         _set_language(page, "da")
         danish = _run_all(page)
         _screenshot(page, shots / f"{name}-da.png", "da")
-        assert danish["errors"] == 0
+        assert danish["errors"] == 0 and danish["warnings"] == []
         assert danish["images"] and all(danish["images"])
         assert label("key_findings", "da") in danish["text"]
         assert label("key_findings", "en") not in danish["text"]

@@ -220,7 +220,9 @@ def fit_width(fig: Figure, width: float = PHONE_WIDTH) -> None:
         if ax.get_title():
             ax.set_title(textwrap.fill(ax.get_title(), 40))
         if isinstance(ax.xaxis.get_major_locator(), mdates.AutoDateLocator):
-            ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=5))
+            # minticks below its default of 5: with maxticks 5, a span of a few years had no
+            # interval to pick, and the notebook showed a warning.
+            ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=5))
         elif isinstance(ax.xaxis.get_major_locator(), MaxNLocator | AutoLocator):
             ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
         names = [t.get_text() for t in ax.get_yticklabels()]
