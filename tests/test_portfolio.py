@@ -116,6 +116,7 @@ def test_a_portfolio_publishes_every_report_and_an_index_sorted_by_risk(
         assert row["status"] == manifest["headline"]["status"]
         assert row["p_reach"] == manifest["headline"]["forecast"]["p_reach_target"]
         assert row["report"] == f"{row['run_name']}/index.html"
+        assert row["config"] == f"{row['run_name']}.yaml"  # no folder of the user's
     assert [r["run_name"] for r in rows] == ["behind", "middling", "steady"]
     assert rows[0]["p_reach"] < rows[1]["p_reach"] < rows[2]["p_reach"]
     page = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")

@@ -375,8 +375,10 @@ def write_index(runs: Sequence[ProgrammeRun], out: Path, language: Language = "e
     out.mkdir(parents=True, exist_ok=True)
     public = bool(runs) and all(r.audience == "public" for r in runs)
     created = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The config by its file name only: where it lies (a user's folders) is not published.
     document = {"created_utc": created, "language": language,
-                "programmes": [{**asdict(r), "report": f"{r.run_name}/index.html"
+                "programmes": [{**asdict(r), "config": Path(r.config).name,
+                                "report": f"{r.run_name}/index.html"
                                 if r.report_created_utc else None} for r in runs]}
     _replace(out / "portfolio.json",
              json.dumps(document, indent=2, ensure_ascii=False) + "\n", public)
