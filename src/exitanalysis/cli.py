@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .errors import ExitanalysisError, UsageError
+from .errors import ExitanalysisError, UsageError, describe_failure
+from .errors import printable as _printable
 
 _DESCRIPTION = """\
 Early, quantified and repeatable evaluation of exit programmes: how far recruitment is off
@@ -171,34 +172,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _shortfall(args)
         if args.command == "index":
             return _index(args)
-    except ExitanalysisError as exc:
-        print(f"exitanalysis: error: {_printable(str(exc), lines=True)}", file=sys.stderr)
-        return exc.exit_code
-    except OSError as exc:  # a folder that cannot be written, a full disk: say which and why
-        where = f" {_printable(str(exc.filename))}" if exc.filename else ""
-        print(f"exitanalysis: error: cannot use{where}: {exc.strerror or type(exc).__name__}; "
-              "nothing was published", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("exitanalysis: interrupted; nothing was published", file=sys.stderr)
         return 130
-    except Exception as exc:  # a bug: its message could quote data, so a log gets the type
-        if os.environ.get("EXITANALYSIS_DEBUG"):
-            raise
-        print(f"exitanalysis: internal error ({type(exc).__name__}); nothing was published. "
-              "Please report it; set EXITANALYSIS_DEBUG=1 to see the traceback (it may "
-              "show data).", file=sys.stderr)
-        return 1
+    except Exception as exc:
+        if not isinstance(exc, ExitanalysisError | OSError) and \
+                os.environ.get("EXITANALYSIS_DEBUG"):
+            raise  # a bug, and the user asked for its traceback
+        code, line = describe_failure(exc)
+        print(f"exitanalysis: {line}", file=sys.stderr)
+        return code
     raise AssertionError(f"unhandled command {args.command}")  # argparse prevents this
-
-
-def _printable(text: str, lines: bool = False) -> str:
-    """``text`` with control characters escaped: a file name with a line break or an escape
-    sequence must not forge a line of the log (an "OK" after an error). With ``lines``, the
-    line breaks of a multi-line message stay (the paths in it are escaped where they are
-    named: :func:`exitanalysis.data.config.display_path`)."""
-    return "".join(c if c.isprintable() or (lines and c == "\n") else repr(c)[1:-1]
-                   for c in text)
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -133,3 +133,25 @@ class NotebookFailedError(ExitanalysisError):
     """A notebook failed during execution; the partial notebook is kept privately."""
 
     exit_code = 1
+
+
+def printable(text: str, lines: bool = False) -> str:
+    """``text`` with control characters escaped: a file name with a line break or an escape
+    sequence must not forge a line of the log (an "OK" after an error). With ``lines``, the
+    line breaks of a multi-line message stay (the paths in it are escaped where they are
+    named: :func:`exitanalysis.data.config.display_path`)."""
+    return "".join(c if c.isprintable() or (lines and c == "\n") else repr(c)[1:-1]
+                   for c in text)
+
+
+def describe_failure(exc: Exception) -> tuple[int, str]:
+    """The exit code of CONTRACT §1 and the log line (after ``exitanalysis: ``) for a run
+    that raised ``exc``. A bug's message could quote data, so its line names only its type."""
+    if isinstance(exc, ExitanalysisError):
+        return exc.exit_code, f"error: {printable(str(exc), lines=True)}"
+    if isinstance(exc, OSError):  # a folder that cannot be written, a full disk: which, why
+        where = f" {printable(str(exc.filename))}" if exc.filename else ""
+        return 2, (f"error: cannot use{where}: {exc.strerror or type(exc).__name__}; "
+                   "nothing was published")
+    return 1, (f"internal error ({type(exc).__name__}); nothing was published. Please report "
+               "it; set EXITANALYSIS_DEBUG=1 to see the traceback (it may show data).")

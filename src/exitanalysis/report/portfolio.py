@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ExitanalysisError, UsageError
+from ..errors import ExitanalysisError, UsageError, describe_failure
 from ..text import Language, label, month, probability
 
 Log = Callable[[str], None]
@@ -200,16 +200,11 @@ def build_programme(config: str, options: dict[str, Any]) -> dict[str, Any]:
     code, problem = 0, None
     try:
         run(config, log=lambda line: _stderr(f"[{name}] {line}"), **options)
-    except ExitanalysisError as exc:
-        code, problem = exc.exit_code, _problem(exc.exit_code)
-        _stderr(f"[{name}] error: {exc}")
-    except OSError as exc:
-        code, problem = 2, _problem(2)
-        _stderr(f"[{name}] error: cannot use {exc.filename or 'a file'}: "
-                f"{exc.strerror or type(exc).__name__}; nothing was published")
-    except Exception as exc:  # a bug: its message could quote data, so the log gets the type
-        code, problem = 1, f"internal error ({type(exc).__name__})"
-        _stderr(f"[{name}] internal error ({type(exc).__name__}); nothing was published")
+    except Exception as exc:  # one programme's failure is listed, not raised
+        code, line = describe_failure(exc)
+        problem = _problem(code) if isinstance(exc, ExitanalysisError | OSError) \
+            else f"internal error ({type(exc).__name__})"
+        _stderr(f"[{name}] {line}")
     return {"config": str(config), "exit_code": code, "problem": problem,
             "seconds": round(time.perf_counter() - started, 1)}
 
@@ -428,7 +423,6 @@ def render_portfolio(runs: Sequence[ProgrammeRun], language: Language, created_u
     return env.get_template("index.html.j2").render(
         lang=language, words=words, rows=rows, created=created_utc,
         any_synthetic=any(r.synthetic for r in runs),
-        published=sum(r.published for r in runs), total=len(runs),
         counts=label("portfolio_counts", language, published=sum(r.published for r in runs),
                      total=len(runs)),
     )
